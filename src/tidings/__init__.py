@@ -1,0 +1,1 @@
+"""Tidings: a self-hostable, personalised news platform."""
