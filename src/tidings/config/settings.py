@@ -221,7 +221,7 @@ PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
-LOGIN_URL = "/admin/login/"
+LOGIN_URL = "/desk/login/"
 
 # --- Internationalisation ---------------------------------------------------------------
 

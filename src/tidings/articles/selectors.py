@@ -1,0 +1,128 @@
+"""Reads of the newsroom's records. Every list applies its joins here, once."""
+
+from __future__ import annotations
+
+from django.core.cache import cache
+from django.db.models import Prefetch, QuerySet
+from django.utils import timezone
+
+from tidings.articles.models import Article, ArticleTopic, Section, StoryCluster, Topic
+from tidings.common.errors import NotFound
+
+NAVIGATION_CACHE_KEY = "sections:navigation:v1"
+
+
+def _cards(queryset: QuerySet[Article]) -> QuerySet[Article]:
+    """What a story card shows: section, source, photo and bylines, in three queries."""
+    return queryset.select_related("section", "source", "lead_media").prefetch_related("bylines")
+
+
+def section_list_for_navigation() -> list[Section]:
+    sections = cache.get(NAVIGATION_CACHE_KEY)
+    if sections is None:
+        sections = list(Section.objects.filter(parent__isnull=True, in_navigation=True))
+        cache.set(NAVIGATION_CACHE_KEY, sections, 300)
+    return sections
+
+
+def section_get_by_slug(*, slug: str) -> Section:
+    try:
+        return Section.objects.select_related("parent__parent").get(slug=slug)
+    except Section.DoesNotExist:
+        raise NotFound(f"No section {slug!r}.") from None
+
+
+def section_descendant_ids(*, section: Section) -> list[int]:
+    ids, frontier = [section.pk], [section.pk]
+    while frontier:
+        frontier = list(Section.objects.filter(parent_id__in=frontier).values_list("pk", flat=True))
+        ids.extend(frontier)
+    return ids
+
+
+def article_list_latest(*, limit: int = 20, offset: int = 0) -> list[Article]:
+    return list(_cards(Article.objects.published())[offset : offset + limit])
+
+
+def article_list_for_section(*, section: Section, limit: int = 20, offset: int = 0) -> list[Article]:
+    ids = section_descendant_ids(section=section)
+    queryset = Article.objects.published().filter(section_id__in=ids)
+    return list(_cards(queryset)[offset : offset + limit])
+
+
+def article_list_for_topic(*, topic: Topic, limit: int = 20, offset: int = 0) -> list[Article]:
+    queryset = Article.objects.published().filter(article_topics__topic=topic)
+    return list(_cards(queryset)[offset : offset + limit])
+
+
+def article_list_for_source(*, source_id: int, limit: int = 20, offset: int = 0) -> list[Article]:
+    queryset = Article.objects.published().filter(source_id=source_id)
+    return list(_cards(queryset)[offset : offset + limit])
+
+
+def front_page(*, per_section: int = 4, latest: int = 12) -> dict[str, object]:
+    """Top stories per section (newest first) and the latest across the site."""
+    latest_articles = article_list_latest(limit=latest)
+    sections = []
+    for section in section_list_for_navigation():
+        stories = article_list_for_section(section=section, limit=per_section)
+        if stories:
+            sections.append((section, stories))
+    return {"lead": latest_articles[:1], "latest": latest_articles[1:], "sections": sections}
+
+
+def article_get_visible(*, pk: int) -> Article:
+    """A published or retracted article with everything its page shows."""
+    topics = Prefetch(
+        "article_topics",
+        queryset=ArticleTopic.objects.select_related("topic").filter(
+            topic__status=Topic.Status.APPROVED
+        ).order_by("-confidence", "topic__name"),
+    )
+    try:
+        return (
+            Article.objects.visible()
+            .select_related("section__parent__parent", "source", "lead_media", "story_cluster")
+            .prefetch_related("bylines", topics, "revisions")
+            .get(pk=pk)
+        )
+    except Article.DoesNotExist:
+        raise NotFound(f"No article {pk}.") from None
+
+
+def article_list_for_feed(*, section: Section | None = None, topic: Topic | None = None, limit: int = 50) -> list[Article]:
+    if section is not None:
+        return article_list_for_section(section=section, limit=limit)
+    if topic is not None:
+        return article_list_for_topic(topic=topic, limit=limit)
+    return article_list_latest(limit=limit)
+
+
+def topic_get_by_slug(*, slug: str) -> Topic:
+    """A topic, following merges so old links keep working."""
+    try:
+        topic = Topic.objects.select_related("merged_into").get(slug=slug)
+    except Topic.DoesNotExist:
+        raise NotFound(f"No topic {slug!r}.") from None
+    hops = 0
+    while topic.merged_into_id and hops < 10:
+        topic = Topic.objects.select_related("merged_into").get(pk=topic.merged_into_id)
+        hops += 1
+    if topic.status == Topic.Status.BLOCKED:
+        raise NotFound(f"Topic {slug!r} is not shown.")
+    return topic
+
+
+def story_get(*, pk: int) -> StoryCluster:
+    try:
+        return StoryCluster.objects.get(pk=pk)
+    except StoryCluster.DoesNotExist:
+        raise NotFound(f"No story {pk}.") from None
+
+
+def story_articles(*, story: StoryCluster) -> list[Article]:
+    return list(_cards(Article.objects.published().filter(story_cluster=story)).order_by("published_at"))
+
+
+def has_any_content() -> bool:
+    return Article.objects.filter(published_at__lte=timezone.now()).exists()

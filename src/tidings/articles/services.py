@@ -1,0 +1,326 @@
+"""Every write to the newsroom's records goes through here."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Literal
+
+import markdown as markdown_lib
+from django.core.cache import cache
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.text import slugify
+
+from tidings.articles.models import (
+    Article,
+    ArticleTopic,
+    Byline,
+    Media,
+    Revision,
+    Section,
+    Topic,
+    TopicAlias,
+)
+from tidings.articles.selectors import NAVIGATION_CACHE_KEY
+from tidings.common.errors import InvalidInput
+from tidings.common.sanitise import sanitise_html
+from tidings.common.text import content_hash, headline_slug, html_to_text, normalise_name, reading_minutes
+from tidings.ingestion.types import ExtractedArticle
+from tidings.sources.models import Source
+
+UpsertStatus = Literal["created", "updated", "unchanged"]
+
+
+@dataclass(frozen=True)
+class UpsertResult:
+    article: Article
+    status: UpsertStatus
+
+
+def render_markdown(text: str) -> str:
+    """Editor Markdown → sanitised HTML (raw HTML in the Markdown is sanitised too)."""
+    rendered = markdown_lib.markdown(text or "", extensions=["extra", "sane_lists"], output_format="html")
+    return sanitise_html(rendered)
+
+
+def _fingerprint(article: Article) -> str:
+    return content_hash(article.headline, article.standfirst, article.body_html)
+
+
+def _snapshot(article: Article, *, editor: object | None, correction_note: str) -> Revision:
+    return Revision.objects.create(
+        article=article,
+        headline=article.headline,
+        standfirst=article.standfirst,
+        body_html=article.body_html,
+        editor=editor if getattr(editor, "pk", None) else None,
+        correction_note=correction_note.strip(),
+    )
+
+
+def article_prepare(*, article: Article) -> None:
+    """Fill the derived fields: sanitised body, plain text, slug, reading time, fingerprint."""
+    if article.body_markdown:
+        article.body_html = render_markdown(article.body_markdown)
+    else:
+        article.body_html = sanitise_html(article.body_html)
+    article.headline = " ".join(article.headline.split())
+    article.body_text = html_to_text(article.body_html)
+    article.slug = headline_slug(article.headline)
+    article.reading_minutes = reading_minutes(article.body_text)
+    if article.status == Article.Status.PUBLISHED and article.published_at is None:
+        article.published_at = timezone.now()
+    if article.status == Article.Status.SCHEDULED and article.published_at is None:
+        raise InvalidInput("A scheduled article needs a publication time.")
+
+
+@transaction.atomic
+def article_save_from_desk(
+    *, article: Article, editor: object | None = None, correction_note: str = ""
+) -> Article:
+    """Save an editor's changes; a change to a published story keeps the old version."""
+    previous = Article.objects.select_for_update().filter(pk=article.pk).first() if article.pk else None
+    article_prepare(article=article)
+    if article.source_id is None:
+        article.source = own_desk()
+    changed = previous is not None and _fingerprint(previous) != content_hash(
+        article.headline, article.standfirst, article.body_html
+    )
+    was_live = previous is not None and previous.status in {
+        Article.Status.PUBLISHED,
+        Article.Status.RETRACTED,
+    }
+    if was_live and (changed or correction_note.strip()):
+        _snapshot(previous, editor=editor, correction_note=correction_note)
+        article.updated_at = timezone.now()
+    article.content_hash = _fingerprint(article)
+    article.save()
+    return article
+
+
+@transaction.atomic
+def article_retract(*, article: Article, note: str, editor: object | None = None) -> Article:
+    if not note.strip():
+        raise InvalidInput("A retraction needs a note telling readers why.")
+    _snapshot(article, editor=editor, correction_note=f"Retracted: {note.strip()}")
+    article.status = Article.Status.RETRACTED
+    article.retraction_note = note.strip()
+    article.updated_at = timezone.now()
+    article.save(update_fields=["status", "retraction_note", "updated_at", "modified_at"])
+    return article
+
+
+def article_publish_due(*, now: datetime | None = None) -> int:
+    """Publish every scheduled article whose time has come."""
+    moment = now or timezone.now()
+    return Article.objects.filter(
+        status=Article.Status.SCHEDULED, published_at__lte=moment
+    ).update(status=Article.Status.PUBLISHED, modified_at=moment)
+
+
+def own_desk() -> Source:
+    source, _ = Source.objects.get_or_create(
+        slug="desk", defaults={"name": "Our newsroom", "kind": Source.Kind.DESK}
+    )
+    return source
+
+
+# --- Sections, bylines, topics -------------------------------------------------------------
+
+
+def section_for_path(*, names: list[str]) -> Section | None:
+    """The section at a breadcrumb path (Home / World News / Asia), created when new."""
+    parent: Section | None = None
+    for name in names:
+        clean = " ".join(name.split())
+        if not clean or clean.lower() in {"home", "homepage", "news"} and parent is None:
+            continue
+        slug = slugify(clean)[:120] or "section"
+        section = Section.objects.filter(slug=slug).first()
+        if section is None:
+            section = Section.objects.create(name=clean[:120], slug=slug, parent=parent)
+            cache.delete(NAVIGATION_CACHE_KEY)
+        parent = section
+    return parent
+
+
+def byline_for_name(*, name: str) -> Byline:
+    clean = " ".join(name.split())[:200]
+    slug = slugify(clean)[:200] or "staff"
+    byline, _ = Byline.objects.get_or_create(slug=slug, defaults={"name": clean})
+    return byline
+
+
+def topic_for_name(*, name: str, kind: str = Topic.Kind.THEME) -> Topic | None:
+    """The topic a name or alias points to (following merges), created when new."""
+    normalised = normalise_name(name)
+    if not normalised:
+        return None
+    alias = TopicAlias.objects.select_related("topic").filter(normalised=normalised).first()
+    topic = alias.topic if alias else Topic.objects.filter(slug=slugify(normalised)[:200]).first()
+    if topic is None:
+        topic = Topic.objects.create(name=" ".join(name.split())[:200], slug=slugify(normalised)[:200], kind=kind)
+    hops = 0
+    while topic.merged_into_id and hops < 10:
+        topic = Topic.objects.get(pk=topic.merged_into_id)
+        hops += 1
+    return topic
+
+
+def topic_alias_add(*, topic: Topic, name: str) -> TopicAlias:
+    normalised = normalise_name(name)
+    if not normalised:
+        raise InvalidInput("An alias needs letters or digits.")
+    existing = TopicAlias.objects.filter(normalised=normalised).first()
+    if existing and existing.topic_id != topic.pk:
+        raise InvalidInput(f"{name!r} already names the topic {existing.topic}.")
+    alias, _ = TopicAlias.objects.get_or_create(
+        normalised=normalised, defaults={"topic": topic, "name": name.strip()}
+    )
+    return alias
+
+
+@transaction.atomic
+def topic_merge(*, merged: Topic, into: Topic) -> Topic:
+    """Fold one topic into another: its tags, aliases and followers move; old links redirect."""
+    if merged.pk == into.pk:
+        raise InvalidInput("A topic cannot be merged into itself.")
+    if into.merged_into_id == merged.pk:
+        raise InvalidInput(f"{into} was itself merged into {merged}.")
+    for tag in ArticleTopic.objects.filter(topic=merged):
+        if ArticleTopic.objects.filter(article_id=tag.article_id, topic=into).exists():
+            tag.delete()
+        else:
+            tag.topic = into
+            tag.save(update_fields=["topic"])
+    TopicAlias.objects.filter(topic=merged).update(topic=into)
+    TopicAlias.objects.get_or_create(
+        normalised=normalise_name(merged.name), defaults={"topic": into, "name": merged.name}
+    )
+    Topic.objects.filter(merged_into=merged).update(merged_into=into)
+    merged.merged_into = into
+    merged.save(update_fields=["merged_into"])
+    return into
+
+
+def article_topics_set(
+    *, article: Article, names: list[str], origin: str, confidence: float = 1.0
+) -> None:
+    """Tag an article; an editor's tag is never downgraded by a source or a prediction."""
+    rank = {ArticleTopic.Origin.EDITOR: 3, ArticleTopic.Origin.SOURCE: 2, ArticleTopic.Origin.PREDICTED: 1}
+    for name in names:
+        topic = topic_for_name(name=name)
+        if topic is None or topic.status == Topic.Status.BLOCKED:
+            continue
+        tag = ArticleTopic.objects.filter(article=article, topic=topic).first()
+        if tag is None:
+            ArticleTopic.objects.create(article=article, topic=topic, origin=origin, confidence=confidence)
+        elif rank[origin] > rank[tag.origin]:
+            tag.origin, tag.confidence = origin, confidence
+            tag.save(update_fields=["origin", "confidence"])
+
+
+# --- Ingestion ---------------------------------------------------------------------------------
+
+
+def _find_existing(*, source: Source, external_id: str, url: str) -> Article | None:
+    match = Q(pk__in=[])
+    if external_id:
+        match |= Q(external_id=external_id)
+    if url:
+        match |= Q(canonical_url=url)
+    return Article.objects.select_for_update().filter(match, source=source).first()
+
+
+def _resolve_related(links: list[dict[str, str | int | None]]) -> list[dict[str, str | int | None]]:
+    urls = [str(link["url"]) for link in links if link.get("url")]
+    known = dict(Article.objects.filter(canonical_url__in=urls).values_list("canonical_url", "pk"))
+    return [{**link, "article_id": known.get(str(link.get("url")))} for link in links]
+
+
+def _apply_extracted(article: Article, extracted: ExtractedArticle) -> None:
+    article.headline = (extracted.headline or "Untitled")[:300]
+    article.standfirst = extracted.standfirst or ""
+    article.body_markdown = ""
+    article.body_html = extracted.body_html or "".join(
+        f"<p>{line}</p>" for line in _escape_lines(extracted.body_text)
+    )
+    article.language = (extracted.language or "")[:16]
+    article.agency = (extracted.agency or "")[:120]
+    article.related_links = _resolve_related(
+        [{"url": link.url, "title": link.title} for link in extracted.related_links]
+    )
+    article.published_at = extracted.published or article.published_at or timezone.now()
+    if extracted.updated:
+        article.updated_at = extracted.updated
+    names = extracted.breadcrumb or ([extracted.section] if extracted.section else [])
+    section = section_for_path(names=names) if names else None
+    if section is not None:
+        article.section = section
+
+
+def _escape_lines(text: str) -> list[str]:
+    from django.utils.html import escape
+
+    return [escape(line) for line in text.splitlines() if line.strip()]
+
+
+def _attach_extras(article: Article, extracted: ExtractedArticle) -> None:
+    article.bylines.set([byline_for_name(name=name) for name in extracted.bylines if name.strip()])
+    if extracted.image and extracted.image.url:
+        media = article.lead_media or Media()
+        media.url = extracted.image.url[:2000]
+        media.caption = extracted.image.caption or ""
+        media.credit = (extracted.image.credit or "")[:200]
+        media.save()
+        if article.lead_media_id != media.pk:
+            article.lead_media = media
+            article.save(update_fields=["lead_media"])
+    article_topics_set(article=article, names=extracted.topics, origin=ArticleTopic.Origin.SOURCE)
+
+
+@transaction.atomic
+def article_upsert(
+    *,
+    source: Source,
+    extracted: ExtractedArticle,
+    external_id: str = "",
+    retracted: bool = False,
+    access: str = Article.Access.FREE,
+) -> UpsertResult:
+    """Store an ingested story once: the same item again changes nothing, new content revises it."""
+    url = (extracted.canonical_url or extracted.url or "")[:2000]
+    external_id = (external_id or url)[:500]
+    if not external_id:
+        raise InvalidInput("An ingested article needs an external id or a URL.")
+    article = _find_existing(source=source, external_id=external_id, url=url)
+    if article is not None and retracted:
+        if article.status == Article.Status.RETRACTED:
+            return UpsertResult(article, "unchanged")
+        article_retract(article=article, note="The source withdrew this story.")
+        return UpsertResult(article, "updated")
+    created = article is None
+    previous_hash = "" if article is None else article.content_hash
+    article = article or Article(source=source, external_id=external_id, canonical_url=url)
+    snapshot = None if created else Article.objects.get(pk=article.pk)
+    _apply_extracted(article, extracted)
+    article.status = Article.Status.RETRACTED if retracted else article.status
+    if created and not retracted:
+        article.status = Article.Status.PUBLISHED
+        article.access = access
+    article_prepare(article=article)
+    article.content_hash = _fingerprint(article)
+    if not created and article.content_hash == previous_hash:
+        return UpsertResult(article, "unchanged")
+    if snapshot is not None:
+        _snapshot(snapshot, editor=None, correction_note="")
+        article.updated_at = extracted.updated or timezone.now()
+    try:
+        with transaction.atomic():
+            article.save()
+    except IntegrityError:
+        raise InvalidInput(f"Another story from {source} already has this id or URL.") from None
+    _attach_extras(article, extracted)
+    return UpsertResult(article, "created" if created else "updated")

@@ -1,0 +1,79 @@
+"""Template helpers for the reader site."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from urllib.parse import quote, urlencode
+
+from django import template
+from django.template.defaultfilters import date as date_filter
+from django.utils import timezone
+from django.utils.html import escape, format_html
+from django.utils.safestring import SafeString, mark_safe
+
+from tidings.articles.models import Article
+
+register = template.Library()
+
+
+@register.filter
+def newsdate(value: datetime | None) -> str:
+    """"Dec 30, 2022 03:49 PM IST" in the site's time zone."""
+    if value is None:
+        return ""
+    return date_filter(timezone.localtime(value), "M d, Y h:i A T")
+
+
+@register.simple_tag
+def article_body(article: Article) -> SafeString:
+    """The sanitised body with the "Read more" links set inline after the second paragraph.
+
+    ``body_html`` is the one field that has passed the sanitiser (common.sanitise) on save.
+    """
+    body = article.body_html
+    links = [link for link in article.related_links if link.get("url")]
+    if not links:
+        return mark_safe(body)  # noqa: S308  (sanitised on save)
+    items = "".join(
+        format_html(
+            '<li><a href="{}">{}</a></li>',
+            _related_href(link),
+            link.get("title") or link["url"],
+        )
+        for link in links[:5]
+    )
+    aside = f'<aside class="read-more" aria-label="Read more"><strong>Read more:</strong><ul>{items}</ul></aside>'
+    parts = body.split("</p>")
+    position = min(2, len(parts) - 1)
+    if position <= 0:
+        return mark_safe(body + aside)  # noqa: S308
+    return mark_safe("</p>".join(parts[:position]) + "</p>" + aside + "</p>".join(parts[position:]))  # noqa: S308
+
+
+def _related_href(link: dict[str, object]) -> str:
+    article_id = link.get("article_id")
+    if article_id:
+        return f"/a/{int(str(article_id))}/"
+    url = str(link.get("url", ""))
+    return url if url.startswith(("http://", "https://")) else "#"
+
+
+@register.inclusion_tag("web/includes/share.html")
+def share_links(url: str, headline: str) -> dict[str, object]:
+    text = quote(headline)
+    target = quote(url, safe="")
+    return {
+        "url": url,
+        "links": [
+            ("X", f"https://twitter.com/intent/tweet?url={target}&text={text}"),
+            ("Facebook", f"https://www.facebook.com/sharer/sharer.php?u={target}"),
+            ("WhatsApp", f"https://wa.me/?text={quote(headline + ' ' + url)}"),
+            ("LinkedIn", f"https://www.linkedin.com/sharing/share-offsite/?url={target}"),
+            ("E-mail", "mailto:?" + urlencode({"subject": headline, "body": url}, quote_via=quote)),
+        ],
+    }
+
+
+@register.filter
+def initials(name: str) -> str:
+    return escape("".join(part[0] for part in name.split()[:2]).upper())

@@ -1,0 +1,40 @@
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+
+from tidings.articles import selectors
+from tidings.common.errors import NotFound
+from tidings.web.structured_data import news_article_json_ld
+
+
+def article_page(request: HttpRequest, section: str, slug: str, pk: int) -> HttpResponse:
+    try:
+        article = selectors.article_get_visible(pk=pk)
+    except NotFound as error:
+        raise Http404(str(error)) from None
+    canonical_path = article.get_absolute_url()
+    if request.path != canonical_path:
+        return redirect(canonical_path, permanent=True)
+    absolute_url = request.build_absolute_uri(canonical_path)
+    corrections = [revision for revision in article.revisions.all() if revision.correction_note]
+    return render(
+        request,
+        "web/article.html",
+        {
+            "article": article,
+            "breadcrumb": article.section.lineage() if article.section else [],
+            "tags": list(article.article_topics.all()),
+            "bylines": list(article.bylines.all()),
+            "corrections": corrections,
+            "absolute_url": absolute_url,
+            "json_ld": news_article_json_ld(article=article, url=absolute_url, request=request),
+        },
+    )
+
+
+def article_short_link(request: HttpRequest, pk: int) -> HttpResponse:
+    """/a/<id>/: a stable link (feeds, related links) that forwards to the article's page."""
+    try:
+        article = selectors.article_get_visible(pk=pk)
+    except NotFound as error:
+        raise Http404(str(error)) from None
+    return redirect(article.get_absolute_url(), permanent=False)
