@@ -39,7 +39,9 @@ IFRAME_HOSTS = {
 }  # fmt: skip
 IFRAME_SANDBOX = "allow-scripts allow-same-origin allow-popups allow-presentation"
 # Removed with their content: their text is code or markup, never prose.
-CLEAN_CONTENT_TAGS = {"script", "style", "noscript", "template", "object", "embed", "svg", "math"}
+CLEAN_CONTENT_TAGS = {
+    "script", "style", "noscript", "template", "object", "embed", "svg", "math", "head", "title",
+}  # fmt: skip
 _EMPTY_IFRAME = re.compile(r"<iframe(?![^>]*\ssrc=)[^>]*>\s*</iframe>")
 # Browsers drop ASCII tab/newline/CR anywhere in a URL and trim C0 controls and spaces.
 _URL_IGNORED = re.compile(r"[\x00-\x20\x7f]")

@@ -30,7 +30,9 @@ __all__ = [
     "child_text",
     "children",
     "local_name",
+    "new_element",
     "parse_xml",
+    "render_xml",
     "serialise_children",
     "text_content",
 ]
@@ -58,9 +60,7 @@ def parse_xml(
         raise XmlTooLargeError(f"XML document is {len(body)} bytes, over the {max_bytes} cap")
     root: Element | None = None
     try:
-        events = safe_etree.iterparse(
-            io.BytesIO(bytes(body)), events=("start",), forbid_dtd=True
-        )
+        events = safe_etree.iterparse(io.BytesIO(bytes(body)), events=("start",), forbid_dtd=True)
         for count, (_event, element) in enumerate(events, start=1):
             root = element if root is None else root
             if count > max_elements:
@@ -110,3 +110,15 @@ def serialise_children(element: Element) -> str:
             item.attrib = {local_name(key): value for key, value in item.attrib.items()}
     inner = [tostring(item, encoding="unicode", method="html") for item in element]
     return (element.text or "") + "".join(inner)
+
+
+def new_element(tag: str, attributes: dict[str, str] | None = None) -> Element:
+    """An element for documents we write (OPML export); parsing stays in ``parse_xml``."""
+    return Element(tag, attributes or {})
+
+
+def render_xml(root: Element) -> bytes:
+    """UTF-8 bytes with an XML declaration; ElementTree escapes text and attributes."""
+    return b'<?xml version="1.0" encoding="UTF-8"?>\n' + tostring(
+        root, encoding="utf-8", xml_declaration=False
+    )
