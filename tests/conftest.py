@@ -22,3 +22,14 @@ def shared_data() -> Path:
 def shared_path(*parts: str) -> Path:
     """A path under ../shared/data for parametrising at collection time (may not exist)."""
     return SHARED_DATA.joinpath(*parts)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_caches(request):
+    """Each test starts with empty caches: cached rows must not leak between test databases."""
+    from django.core.cache import caches
+
+    caches["local"].clear()
+    if "django_db" in request.keywords or "db" in request.fixturenames:
+        caches["default"].clear()
+    yield

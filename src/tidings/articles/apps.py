@@ -1,7 +1,19 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_delete, post_save
 
 
 class ArticlesConfig(AppConfig):
     name = "tidings.articles"
     label = "articles"
     verbose_name = "Newsroom"
+
+    def ready(self) -> None:
+        from tidings.articles.models import Section
+        from tidings.articles.selectors import section_tree_changed
+
+        def bust(**kwargs: object) -> None:
+            section_tree_changed()
+
+        # The section tree is cached in each process's memory; any edit drops this copy.
+        post_save.connect(bust, sender=Section, dispatch_uid="section-tree-save")
+        post_delete.connect(bust, sender=Section, dispatch_uid="section-tree-delete")

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from django.core.cache import cache
+from django.core.cache import caches
 from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 
 from tidings.articles.models import Article, ArticleTopic, Section, StoryCluster, Topic
 from tidings.common.errors import NotFound
 
-NAVIGATION_CACHE_KEY = "sections:navigation:v1"
 
 
 def _cards(queryset: QuerySet[Article]) -> QuerySet[Article]:
@@ -17,12 +16,27 @@ def _cards(queryset: QuerySet[Article]) -> QuerySet[Article]:
     return queryset.select_related("section", "source", "lead_media").prefetch_related("bylines")
 
 
+SECTION_TREE_CACHE_KEY = "sections:tree:v1"
+
+
+def _section_tree() -> dict[int | None, list[Section]]:
+    """Every section by parent id, from this process's memory (a minute stale at most)."""
+    local = caches["local"]
+    tree = local.get(SECTION_TREE_CACHE_KEY)
+    if tree is None:
+        tree = {}
+        for section in Section.objects.all():
+            tree.setdefault(section.parent_id, []).append(section)
+        local.set(SECTION_TREE_CACHE_KEY, tree)
+    return tree
+
+
+def section_tree_changed() -> None:
+    caches["local"].delete(SECTION_TREE_CACHE_KEY)
+
+
 def section_list_for_navigation() -> list[Section]:
-    sections = cache.get(NAVIGATION_CACHE_KEY)
-    if sections is None:
-        sections = list(Section.objects.filter(parent__isnull=True, in_navigation=True))
-        cache.set(NAVIGATION_CACHE_KEY, sections, 300)
-    return sections
+    return [section for section in _section_tree().get(None, []) if section.in_navigation]
 
 
 def section_get_by_slug(*, slug: str) -> Section:
@@ -33,9 +47,10 @@ def section_get_by_slug(*, slug: str) -> Section:
 
 
 def section_descendant_ids(*, section: Section) -> list[int]:
+    tree = _section_tree()
     ids, frontier = [section.pk], [section.pk]
-    while frontier:
-        frontier = list(Section.objects.filter(parent_id__in=frontier).values_list("pk", flat=True))
+    while frontier and len(ids) < 1000:
+        frontier = [child.pk for parent in frontier for child in tree.get(parent, [])]
         ids.extend(frontier)
     return ids
 
@@ -61,14 +76,17 @@ def article_list_for_source(*, source_id: int, limit: int = 20, offset: int = 0)
 
 
 def front_page(*, per_section: int = 4, latest: int = 12) -> dict[str, object]:
-    """Top stories per section (newest first) and the latest across the site."""
+    """Top stories per section (newest first, none repeated) and the latest across the site."""
     latest_articles = article_list_latest(limit=latest)
+    shown = {article.pk for article in latest_articles[:1]}
     sections = []
     for section in section_list_for_navigation():
-        stories = article_list_for_section(section=section, limit=per_section)
+        candidates = article_list_for_section(section=section, limit=per_section + 1)
+        stories = [article for article in candidates if article.pk not in shown][:per_section]
+        shown.update(article.pk for article in stories)
         if stories:
             sections.append((section, stories))
-    return {"lead": latest_articles[:1], "latest": latest_articles[1:], "sections": sections}
+    return {"lead_stories": latest_articles[:1], "latest": latest_articles[1:], "sections": sections}
 
 
 def article_get_visible(*, pk: int) -> Article:

@@ -7,7 +7,6 @@ from datetime import datetime
 from typing import Literal
 
 import markdown as markdown_lib
-from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -23,7 +22,6 @@ from tidings.articles.models import (
     Topic,
     TopicAlias,
 )
-from tidings.articles.selectors import NAVIGATION_CACHE_KEY
 from tidings.common.errors import InvalidInput
 from tidings.common.sanitise import sanitise_html
 from tidings.common.text import content_hash, headline_slug, html_to_text, normalise_name, reading_minutes
@@ -141,7 +139,6 @@ def section_for_path(*, names: list[str]) -> Section | None:
         section = Section.objects.filter(slug=slug).first()
         if section is None:
             section = Section.objects.create(name=clean[:120], slug=slug, parent=parent)
-            cache.delete(NAVIGATION_CACHE_KEY)
         parent = section
     return parent
 
@@ -324,3 +321,109 @@ def article_upsert(
         raise InvalidInput(f"Another story from {source} already has this id or URL.") from None
     _attach_extras(article, extracted)
     return UpsertResult(article, "created" if created else "updated")
+
+
+# --- Editor desk ---------------------------------------------------------------------------
+# The admin's writes: each keeps an invariant the plain ModelAdmin save would skip.
+
+DESK_ROLES: dict[str, str] = {"editor": "Editor", "desk-chief": "Desk chief", "admin": "Admin"}
+
+
+def article_bylines_set(*, article: Article, bylines: list[Byline]) -> None:
+    article.bylines.set(bylines)
+
+
+def article_topic_tag(
+    *,
+    article: Article,
+    topic: Topic,
+    origin: str = ArticleTopic.Origin.EDITOR,
+    confidence: float = 1.0,
+) -> ArticleTopic | None:
+    """Tag an article with a chosen topic, following merges; a blocked topic is refused."""
+    hops = 0
+    while topic.merged_into_id and hops < 10:
+        topic = Topic.objects.get(pk=topic.merged_into_id)
+        hops += 1
+    if topic.status == Topic.Status.BLOCKED:
+        raise InvalidInput(f"The topic {topic} is blocked and cannot tag stories.")
+    tag, _ = ArticleTopic.objects.update_or_create(
+        article=article, topic=topic, defaults={"origin": origin, "confidence": confidence}
+    )
+    return tag
+
+
+def article_topic_untag(*, article: Article, topic_id: int) -> None:
+    ArticleTopic.objects.filter(article=article, topic_id=topic_id).delete()
+
+
+def _navigation_changed() -> None:
+    transaction.on_commit(lambda: cache.delete(NAVIGATION_CACHE_KEY))
+
+
+@transaction.atomic
+def section_save(*, section: Section) -> Section:
+    """Save a section; a parent that is the section itself or one of its children is refused."""
+    node = section.parent
+    while node is not None:
+        if section.pk is not None and node.pk == section.pk:
+            raise InvalidInput("A section cannot sit inside itself or one of its own subsections.")
+        node = node.parent
+    section.name = " ".join(section.name.split())
+    section.save()
+    _navigation_changed()
+    return section
+
+
+@transaction.atomic
+def section_delete(*, section: Section) -> None:
+    if section.children.exists():
+        raise InvalidInput(f"{section} still has subsections: move or delete them first.")
+    section.delete()
+    _navigation_changed()
+
+
+@transaction.atomic
+def topic_save_from_desk(*, topic: Topic) -> Topic:
+    """Save a topic; a renamed topic keeps its old name as an alias, so old tags still find it."""
+    topic.name = " ".join(topic.name.split())
+    previous = Topic.objects.filter(pk=topic.pk).first() if topic.pk else None
+    topic.save()
+    if previous is not None and normalise_name(previous.name) != normalise_name(topic.name):
+        existing = TopicAlias.objects.filter(normalised=normalise_name(previous.name)).first()
+        if existing is None:
+            topic_alias_add(topic=topic, name=previous.name)
+    return topic
+
+
+def topic_alias_remove(*, alias: TopicAlias) -> None:
+    alias.delete()
+
+
+def topic_status_set(*, topic_ids: list[int], status: str) -> int:
+    """Approve or block topics; a blocked topic disappears from pages and from tagging."""
+    if status not in Topic.Status.values:
+        raise InvalidInput(f"{status!r} is not a topic status.")
+    return Topic.objects.filter(pk__in=topic_ids).update(status=status)
+
+
+@transaction.atomic
+def editor_create(*, username: str, email: str, password: str, role: str) -> object:
+    """A staff account in the group of its desk role; an admin is also a superuser."""
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Group
+
+    if role not in DESK_ROLES:
+        raise InvalidInput(f"Unknown role {role!r}: choose one of {', '.join(DESK_ROLES)}.")
+    user_model = get_user_model()
+    if user_model.objects.filter(username__iexact=username).exists():
+        raise InvalidInput(f"The username {username!r} is taken; choose another.")
+    group = Group.objects.filter(name=DESK_ROLES[role]).first()
+    if group is None:
+        raise InvalidInput("The desk roles are missing: run `tidings manage migrate` first.")
+    user = user_model.objects.create_user(username=username, email=email, password=password)
+    user.is_staff = True
+    user.is_superuser = role == "admin"
+    user.save(update_fields=["is_staff", "is_superuser"])
+    user.groups.add(group)
+    return user

@@ -169,24 +169,30 @@ else:
     }
 DATABASE_IS_SQLITE = _db.engine == "sqlite"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+FORMS_URLFIELD_ASSUME_HTTPS = True
 
 # --- Cache, jobs ------------------------------------------------------------------------
 
 REDIS_URL = env_str("REDIS_URL")
+# "default" is shared by every process (rate limits, counters); "local" is this process's
+# own short-lived memory for things that may be a minute stale (navigation, section tree).
+_local_cache = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "TIMEOUT": 60}
 if REDIS_URL:
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": env_str("CACHE_KEY_PREFIX", "tidings"),
-        }
+        },
+        "local": _local_cache,
     }
 else:
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.db.DatabaseCache",
             "LOCATION": "tidings_cache",
-        }
+        },
+        "local": _local_cache,
     }
 
 _jobs_immediate = env_bool("JOBS_IMMEDIATE", TESTING)
@@ -242,6 +248,7 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
+STATIC_ROOT.mkdir(exist_ok=True)
 MEDIA_URL = "/media/"
 MEDIA_ROOT = DATA_DIR / "media"
 STORAGES = {
