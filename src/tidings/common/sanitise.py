@@ -8,6 +8,7 @@ fields that end up in ``href``/``src``/``Location`` go through ``safe_link`` (H4
 from __future__ import annotations
 
 import re
+from contextvars import ContextVar
 from html.parser import HTMLParser
 from urllib.parse import urljoin, urlsplit
 
@@ -49,14 +50,40 @@ _URL_IGNORED = re.compile(r"[\x00-\x20\x7f]")
 
 def iframe_src_allowed(src: str) -> bool:
     """An embed is kept only with an http/https URL on an allow-listed host (H2)."""
-    parts = urlsplit(_URL_IGNORED.sub("", src))
-    return parts.scheme.lower() in {"http", "https"} and (parts.hostname or "") in IFRAME_HOSTS
+    try:
+        parts = urlsplit(_URL_IGNORED.sub("", src))
+        hostname = parts.hostname or ""
+    except ValueError:
+        return False
+    return parts.scheme.lower() in {"http", "https"} and hostname in IFRAME_HOSTS
+
+
+_BASE_URL: ContextVar[str | None] = ContextVar("sanitise_base_url", default=None)
+_URL_ATTRIBUTES = {"href", "src", "cite"}
 
 
 def _filter_attribute(element: str, attribute: str, value: str) -> str | None:
+    if attribute in _URL_ATTRIBUTES:
+        value = _resolved(value)
+        if not value:
+            return None
     if element == "iframe" and attribute == "src" and not iframe_src_allowed(value):
         return None
     return value
+
+
+def _resolved(value: str) -> str | None:
+    """Relative references made absolute against the document's URL; the result is checked
+    again, since joining can turn an obfuscated "jav\tascript:" into a real scheme."""
+    base = _BASE_URL.get()
+    try:
+        scheme = urlsplit(value.strip()).scheme.lower()
+        if base and not scheme and not value.startswith("#"):
+            value = urljoin(base, value.strip())
+            scheme = urlsplit(value).scheme.lower()
+    except ValueError:
+        return None
+    return value if not scheme or scheme in URL_SCHEMES else None
 
 
 _CLEANER = nh3.Cleaner(
@@ -73,11 +100,16 @@ _CLEANER = nh3.Cleaner(
 )
 
 
-def sanitise_html(html: str) -> str:
-    """Remove everything but a small allowlist of tags, attributes and URL schemes."""
+def sanitise_html(html: str, *, base_url: str | None = None) -> str:
+    """Remove everything but a small allowlist of tags, attributes and URL schemes, and
+    make relative links absolute against ``base_url`` (the article's or feed's URL)."""
     if not html:
         return ""
-    cleaned = _CLEANER.clean(html)
+    token = _BASE_URL.set(base_url)
+    try:
+        cleaned = _CLEANER.clean(html).strip()
+    finally:
+        _BASE_URL.reset(token)
     # An iframe whose src was refused would be an empty frame: drop it altogether.
     return _EMPTY_IFRAME.sub("", cleaned) if "<iframe" in cleaned else cleaned
 
@@ -93,17 +125,24 @@ def safe_link(value: str | None, *, base: str | None = None) -> str | None:
     candidate = _URL_IGNORED.sub("", value)
     if not candidate or candidate.startswith(("//", "\\\\", "/\\", "\\/")):
         return None
-    scheme = urlsplit(candidate).scheme.lower()
+    try:
+        scheme = urlsplit(candidate).scheme.lower()
+    except ValueError:
+        return None
     if scheme and scheme not in {"http", "https"}:
         return None
     if not scheme:
         if not base or urlsplit(base).scheme.lower() not in {"http", "https"}:
             return None
         candidate = urljoin(base, candidate)
-    parts = urlsplit(candidate)
-    if parts.scheme.lower() not in {"http", "https"} or not parts.hostname:
+    try:
+        parts = urlsplit(candidate)
+        hostname = parts.hostname
+    except ValueError:  # e.g. an unbalanced "[" in the host
         return None
-    return candidate
+    if parts.scheme.lower() not in {"http", "https"} or not hostname:
+        return None
+    return parts._replace(scheme=parts.scheme.lower()).geturl()
 
 
 # Characters PostgreSQL and the UTF-8 codec refuse, and C0 controls no reader wants.

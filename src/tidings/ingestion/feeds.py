@@ -16,6 +16,7 @@ import json
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
 from html import escape
 from time import struct_time
 from typing import Any
@@ -39,6 +40,24 @@ MAX_ENTRIES = 5000
 MAX_JSON_DEPTH = 64
 HTML_TYPES = {"text/html", "application/xhtml+xml", "html", "xhtml"}
 TRACKING_PARAMS = {"fbclid", "gclid", "mc_cid", "mc_eid", "ocid", "cmpid", "ns_mchannel"}
+_MONTHS = {
+    name: english
+    for english, names in {
+        "Jan": "gen genn janv jän jänner ene enero janeiro januari januar gennaio janvier",
+        "Feb": "febbr févr fév fevr fevereiro febrero februari februar febbraio février",
+        "Mar": "mär märz mars marzo março maart",
+        "Apr": "avr aprile avril abr abril",
+        "May": "mai mag maggio mayo maio mei",
+        "Jun": "giu giugno juin jui junio junho juni",
+        "Jul": "lug luglio juil juillet julio julho juli",
+        "Aug": "ago agosto août aoû agosto augustus",
+        "Sep": "set sett settembre sept septembre septiembre setembro september",
+        "Oct": "ott ottobre okt oktober octobre octubre out outubro",
+        "Nov": "novembre noviembre novembro november",
+        "Dec": "dic dicembre déc décembre dez dezember diciembre dezembro dec december",
+    }.items()
+    for name in names.split()
+}
 # A character reference to a surrogate, NUL or out-of-range code point makes feedparser
 # raise UnicodeEncodeError mid-parse (found by fuzzing, R10); U+FFFD keeps the rest.
 _CHARREF = re.compile(rb"&#(?:[xX]([0-9a-fA-F]{1,8})|([0-9]{1,10}));")
@@ -95,8 +114,10 @@ def _defuse_charrefs(body: bytes) -> bytes:
 
 def _run_feedparser(body: bytes, url: str, content_type: str) -> Any:
     # Without a type feedparser flags every document "NonXMLContentType"; application/xml
-    # lets the XML declaration decide the encoding, as it would for a file.
-    headers = {"content-location": url, "content-type": content_type or "application/xml"}
+    # lets the XML declaration decide the encoding, as it would for a file. No
+    # content-location: feedparser would rewrite relative guids into URLs under the feed's
+    # address, and every identity would change when the feed moves. We resolve links.
+    headers = {"content-type": content_type or "application/xml"}
     try:
         return feedparser.parse(
             io.BytesIO(_defuse_charrefs(body)),
@@ -130,7 +151,8 @@ def _parse_xml_feed(body: bytes, url: str, content_type: str) -> ParsedFeed:
     ]
     return ParsedFeed(
         kind=version or "unknown",
-        title=plain_text(channel.get("title"), is_html=_is_html(channel.get("title_detail"))),
+        title=plain_text(channel.get("title"), is_html=_is_html(channel.get("title_detail")))
+        or None,
         site_url=safe_link(channel.get("link"), base=url),
         language=feed_language,
         description=plain_text(
@@ -160,7 +182,7 @@ def _draft_from_feedparser(
     summary_is_html = _is_html(item.get("summary_detail"))
     if not body_html and summary_html:
         body_html = summary_html if summary_is_html else _text_as_html(summary_html)
-    clean_html = sanitise_html(storable_text(body_html))
+    clean_html = sanitise_html(storable_text(body_html), base_url=url)
     title_detail = item.get("title_detail")
     entry = FeedEntry(
         identity="",
@@ -172,8 +194,8 @@ def _draft_from_feedparser(
         summary=plain_text(summary_html, is_html=summary_is_html) or None,
         body_html=clean_html,
         body_text=html_to_text(clean_html),
-        published=_struct_to_datetime(item.get("published_parsed")),
-        updated=_struct_to_datetime(item.get("updated_parsed")),
+        published=_feedparser_date(item, "published"),
+        updated=_feedparser_date(item, "updated"),
         authors=_feedparser_authors(item),
         categories=_unique(
             plain_text(tag.get("label") or tag.get("term"), is_html=False)
@@ -209,6 +231,32 @@ def _text_as_html(text: str) -> str:
     return "".join(f"<p>{escape(p)}</p>" for p in paragraphs if p)
 
 
+def parse_loose_date(text: str | None) -> datetime | None:
+    """RFC 3339, else RFC 822 with English or common European day and month names
+    ("mer, 16 nov 2022 00:38:15 +0100"), as time-zone-aware UTC-or-offset datetimes."""
+    text = (text or "").strip()
+    if not text or len(text) > 80:
+        return None
+    try:
+        parsed = date_parser.isoparse(text)
+    except (ValueError, OverflowError):
+        parsed = _parse_rfc822(text)
+    if parsed is None:
+        return None
+    return (parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)).astimezone(UTC)
+
+
+def _parse_rfc822(text: str) -> datetime | None:
+    words = text.replace(",", " ").split()
+    if words and not words[0][0].isdigit():
+        words = words[1:]  # the day name, in whatever language
+    words = [_MONTHS.get(word.lower().rstrip("."), word) for word in words]
+    try:
+        return parsedate_to_datetime(" ".join(words))
+    except (TypeError, ValueError, IndexError, OverflowError):
+        return None
+
+
 def _struct_to_datetime(value: Any) -> datetime | None:
     if not isinstance(value, struct_time | tuple) or len(value) < 6:
         return None
@@ -216,6 +264,13 @@ def _struct_to_datetime(value: Any) -> datetime | None:
         return datetime(*value[:6], tzinfo=UTC)
     except (TypeError, ValueError, OverflowError):
         return None
+
+
+def _feedparser_date(item: Any, key: str) -> datetime | None:
+    parsed = _struct_to_datetime(item.get(f"{key}_parsed"))
+    if parsed is None and isinstance(item.get(key), str):
+        parsed = parse_loose_date(item[key])  # feedparser reads English names only
+    return parsed
 
 
 def _feedparser_authors(item: Any) -> list[str]:
@@ -326,7 +381,10 @@ def _draft_from_json(
     content_html = _json_str(item.get("content_html"))
     content_text = _json_str(item.get("content_text"))
     # content_text is text, even when it looks like markup (H3).
-    body_html = sanitise_html(content_html) if content_html else _text_as_html(content_text)
+    if content_html:
+        body_html = sanitise_html(content_html, base_url=url)
+    else:
+        body_html = _text_as_html(content_text)
     link = _json_str(item.get("url")) or _json_str(item.get("external_url"))
     entry = FeedEntry(
         identity="",
@@ -358,14 +416,7 @@ def _list(item: dict[str, Any], key: str) -> list[Any]:
 
 
 def _json_date(value: Any) -> datetime | None:
-    text = _json_str(value).strip()
-    if not text or len(text) > 64:
-        return None
-    try:
-        parsed = date_parser.isoparse(text)
-    except (ValueError, OverflowError):
-        return None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+    return parse_loose_date(_json_str(value))
 
 
 def _json_authors(item: dict[str, Any]) -> list[str]:
