@@ -33,11 +33,13 @@ from tidings.common.sanitise import (
     sanitise_html,
     storable_text,
 )
+from tidings.common.xml import Element, XmlError, child, local_name, parse_xml, text_content
 from tidings.ingestion.types import FeedEntry, Image, ParsedFeed
 
 MAX_FEED_BYTES = 16 * 1024 * 1024
 MAX_ENTRIES = 5000
 MAX_JSON_DEPTH = 64
+MRSS = "http://search.yahoo.com/mrss/"
 HTML_TYPES = {"text/html", "application/xhtml+xml", "html", "xhtml"}
 TRACKING_PARAMS = {"fbclid", "gclid", "mc_cid", "mc_eid", "ocid", "cmpid", "ns_mchannel"}
 _MONTHS = {
@@ -145,9 +147,13 @@ def _parse_xml_feed(body: bytes, url: str, content_type: str) -> ParsedFeed:
         reason = warnings[0] if warnings else "no RSS, Atom, RDF or JSON Feed root element"
         raise FeedParseError(f"not a feed: {reason}")
     feed_language = _language(channel.get("language"))
+    items = result.get("entries", [])[:MAX_ENTRIES]
+    captions = _media_captions(body)
+    if len(captions) != len(items):  # cannot pair them up safely
+        captions = [(None, None)] * len(items)
     drafts = [
-        _draft_from_feedparser(item, position, url, version, feed_language)
-        for position, item in enumerate(result.get("entries", [])[:MAX_ENTRIES])
+        _draft_from_feedparser(item, position, url, media, feed_language)
+        for position, (item, media) in enumerate(zip(items, captions, strict=True))
     ]
     return ParsedFeed(
         kind=version or "unknown",
@@ -175,9 +181,14 @@ def _language(value: Any) -> str | None:
 
 
 def _draft_from_feedparser(
-    item: Any, position: int, url: str, version: str, feed_language: str | None
+    item: Any,
+    position: int,
+    url: str,
+    media: tuple[str | None, str | None],
+    feed_language: str | None,
 ) -> _Draft:
-    body_html, caption = _feedparser_body(item, version)
+    caption, credit = media
+    body_html = _feedparser_body(item, caption)
     summary_html = item.get("summary") or ""
     summary_is_html = _is_html(item.get("summary_detail"))
     if not body_html and summary_html:
@@ -201,7 +212,7 @@ def _draft_from_feedparser(
             plain_text(tag.get("label") or tag.get("term"), is_html=False)
             for tag in item.get("tags") or []
         ),
-        image=_feedparser_image(item, url, caption),
+        image=_feedparser_image(item, url, caption, credit),
         language=_language((title_detail or {}).get("language")) or feed_language,
     )
     if entry.published is None:
@@ -209,21 +220,57 @@ def _draft_from_feedparser(
     return _Draft(entry=entry)
 
 
-def _feedparser_body(item: Any, version: str) -> tuple[str, str | None]:
-    """The richest HTML body, and a media:description feedparser filed as plain content."""
+def _feedparser_body(item: Any, caption: str | None) -> str:
+    """The richest HTML body. feedparser files an RSS media:description as text/plain
+    content, so text equal to the image caption is not taken for the body."""
     contents = [c for c in item.get("content") or [] if isinstance(c, dict) and c.get("value")]
     html_parts = [c["value"] for c in contents if _is_html(c)]
-    text_parts = [c["value"] for c in contents if not _is_html(c)]
-    has_media = bool(item.get("media_content") or item.get("media_thumbnail"))
-    caption = None
-    if version.startswith("rss") and has_media and text_parts:
-        # feedparser stores an RSS media:description as text/plain content.
-        caption = plain_text(text_parts.pop(0), is_html=False) or None
+    text_parts = [
+        c["value"]
+        for c in contents
+        if not _is_html(c) and plain_text(c["value"], is_html=False) != caption
+    ]
     if html_parts:
-        return max(html_parts, key=len), caption
+        return max(html_parts, key=len)
     if text_parts:
-        return _text_as_html(max(text_parts, key=len)), caption
-    return "", caption
+        return _text_as_html(max(text_parts, key=len))
+    return ""
+
+
+def _media_captions(body: bytes) -> list[tuple[str | None, str | None]]:
+    """(caption, credit) of each item's Media RSS image, in document order.
+
+    feedparser folds media:description into the entry's summary or content, so captions
+    are read from a second, safe parse; feeds that the safe parser refuses (a DTD, say)
+    simply have no captions."""
+    if MRSS.encode() not in body:
+        return []
+    try:
+        root = parse_xml(body=body, max_bytes=MAX_FEED_BYTES)
+    except XmlError:
+        return []
+    channel = child(root, "channel")
+    containers = [root] if channel is None else [root, channel]
+    items = [e for c in containers for e in c if local_name(e.tag) in {"item", "entry"}]
+    return [_media_caption(element) for element in items]
+
+
+def _media_caption(item: Element) -> tuple[str | None, str | None]:
+    scopes = [
+        *(e for e in item.iter(f"{{{MRSS}}}content")),
+        *(e for e in item.iter(f"{{{MRSS}}}group")),
+        item,
+    ]
+    caption = credit = None
+    for scope in scopes:
+        caption = caption or _mrss_text(scope, "description") or _mrss_text(scope, "title")
+        credit = credit or _mrss_text(scope, "credit")
+    return caption, credit
+
+
+def _mrss_text(scope: Element, name: str) -> str | None:
+    found = scope.find(f"{{{MRSS}}}{name}")
+    return plain_text(text_content(found), is_html=False) or None if found is not None else None
 
 
 def _text_as_html(text: str) -> str:
@@ -282,7 +329,7 @@ def _feedparser_authors(item: Any) -> list[str]:
     return _unique(plain_text(name, is_html=False) for name in names)
 
 
-def _feedparser_image(item: Any, url: str, caption: str | None) -> Image | None:
+def _feedparser_image(item: Any, url: str, caption: str | None, credit: str | None) -> Image | None:
     candidates = [
         *(m.get("url") for m in item.get("media_content") or [] if _is_image_media(m)),
         *(link.get("href") for link in item.get("links") or [] if _is_image_enclosure(link)),
@@ -292,7 +339,7 @@ def _feedparser_image(item: Any, url: str, caption: str | None) -> Image | None:
         image_url = safe_link(storable_text(candidate), base=url)
         if image_url:
             credits = [c.get("content") for c in item.get("media_credit") or [] if c.get("content")]
-            credit = plain_text(credits[0], is_html=False) if credits else None
+            credit = credit or (plain_text(credits[0], is_html=False) if credits else None)
             return Image(url=image_url, caption=caption, credit=credit or None)
     return None
 
