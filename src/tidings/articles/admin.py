@@ -59,6 +59,11 @@ def media_thumbnail(media: Media | None, *, size: int = 80) -> SafeString | str:
     )
 
 
+def record_formset_history(formset: Any) -> None:
+    """The lists the admin's change history reads, which formset.save() would have filled."""
+    formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
+
+
 class SectionTreeFilter(admin.RelatedFieldListFilter):
     """The section filter, with each section's path read in one query."""
 
@@ -324,6 +329,7 @@ class ArticleAdmin(admin.ModelAdmin):
             self.save_formset(request, form, formset, change)
 
     def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
+        record_formset_history(formset)
         if formset.model is ArticleTopic:
             self._save_tags(article=form.instance, formset=formset)
 
@@ -334,18 +340,23 @@ class ArticleAdmin(admin.ModelAdmin):
             original = tag_form.initial.get("topic") if tag_form.instance.pk else None
             if original is not None and formset._should_delete_form(tag_form):
                 services.article_topic_untag(article=article, topic_id=original)
+                formset.deleted_objects.append(tag_form.instance)
                 continue
             if not tag_form.has_changed():
                 continue
             topic = tag_form.cleaned_data["topic"]
             if original is not None and original != topic.pk:
                 services.article_topic_untag(article=article, topic_id=original)
-            services.article_topic_tag(
+            tag = services.article_topic_tag(
                 article=article,
                 topic=topic,
                 origin=tag_form.cleaned_data["origin"],
                 confidence=tag_form.cleaned_data["confidence"],
             )
+            if original is None:
+                formset.new_objects.append(tag)
+            else:
+                formset.changed_objects.append((tag, tag_form.changed_data))
 
     # Retract --------------------------------------------------------------------------------
 
@@ -582,15 +593,18 @@ class TopicAdmin(admin.ModelAdmin):
         services.topic_save_from_desk(topic=obj)
 
     def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
+        record_formset_history(formset)
         topic = form.instance
         for alias_form in formset.forms:
             alias = alias_form.instance
             if alias.pk and formset._should_delete_form(alias_form):
                 services.topic_alias_remove(alias=alias)
+                formset.deleted_objects.append(alias)
             elif alias_form.has_changed():
                 if alias.pk:
                     services.topic_alias_remove(alias=alias)
-                services.topic_alias_add(topic=topic, name=alias_form.cleaned_data["name"])
+                name = alias_form.cleaned_data["name"]
+                formset.new_objects.append(services.topic_alias_add(topic=topic, name=name))
 
     @admin.action(description="Merge selected topics into one…", permissions=["change"])
     def merge_topics(self, request: HttpRequest, queryset: QuerySet[Topic]) -> Any:

@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Literal
 
 import markdown as markdown_lib
+from django.core.cache import caches
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -22,6 +23,7 @@ from tidings.articles.models import (
     Topic,
     TopicAlias,
 )
+from tidings.articles.selectors import CONTENT_VERSION_KEY
 from tidings.common.errors import InvalidInput
 from tidings.common.sanitise import sanitise_html
 from tidings.common.text import content_hash, headline_slug, html_to_text, normalise_name, reading_minutes
@@ -113,9 +115,22 @@ def article_retract(*, article: Article, note: str, editor: object | None = None
 def article_publish_due(*, now: datetime | None = None) -> int:
     """Publish every scheduled article whose time has come."""
     moment = now or timezone.now()
-    return Article.objects.filter(
+    published = Article.objects.filter(
         status=Article.Status.SCHEDULED, published_at__lte=moment
     ).update(status=Article.Status.PUBLISHED, modified_at=moment)
+    if published:
+        content_changed()
+    return published
+
+
+def content_changed() -> None:
+    """Invalidate every cached page fragment (they are keyed on the content version)."""
+    key = CONTENT_VERSION_KEY
+    caches["default"].get_or_set(key, 1, timeout=None)
+    try:
+        caches["default"].incr(key)
+    except ValueError:
+        caches["default"].set(key, 2, timeout=None)
 
 
 def own_desk() -> Source:
@@ -357,10 +372,6 @@ def article_topic_untag(*, article: Article, topic_id: int) -> None:
     ArticleTopic.objects.filter(article=article, topic_id=topic_id).delete()
 
 
-def _navigation_changed() -> None:
-    transaction.on_commit(lambda: cache.delete(NAVIGATION_CACHE_KEY))
-
-
 @transaction.atomic
 def section_save(*, section: Section) -> Section:
     """Save a section; a parent that is the section itself or one of its children is refused."""
@@ -371,7 +382,6 @@ def section_save(*, section: Section) -> Section:
         node = node.parent
     section.name = " ".join(section.name.split())
     section.save()
-    _navigation_changed()
     return section
 
 
@@ -380,7 +390,6 @@ def section_delete(*, section: Section) -> None:
     if section.children.exists():
         raise InvalidInput(f"{section} still has subsections: move or delete them first.")
     section.delete()
-    _navigation_changed()
 
 
 @transaction.atomic
