@@ -8,6 +8,7 @@ and the most requests it was answering at the same time.
 from __future__ import annotations
 
 import socket
+import ssl
 import threading
 from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -66,7 +67,7 @@ class _CountingServer(ThreadingHTTPServer):
 class FakeSite:
     """An HTTP server on ``host`` with routes a test sets: ``site.routes["/feed"] = fn``."""
 
-    def __init__(self, host: str, port: int = 0) -> None:
+    def __init__(self, host: str, port: int = 0, *, tls: ssl.SSLContext | None = None) -> None:
         self.routes: dict[str, Route] = {}
         self.paths: list[str] = []
         self.request_headers: list[dict[str, str]] = []
@@ -77,12 +78,15 @@ class FakeSite:
         self._lock = threading.Lock()
         self._server = _CountingServer((host, port), self)
         self.host, self.port = self._server.server_address[:2]
+        self.scheme = "https" if tls else "http"
+        if tls is not None:
+            self._server.socket = tls.wrap_socket(self._server.socket, server_side=True)
         self._thread = threading.Thread(
             target=self._server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
         )
 
     def url(self, path: str = "/", *, host: str | None = None) -> str:
-        return f"http://{host or self.host}:{self.port}{path}"
+        return f"{self.scheme}://{host or self.host}:{self.port}{path}"
 
     def start(self) -> FakeSite:
         self._thread.start()

@@ -367,3 +367,30 @@ def test_watchdog_threads_do_not_pile_up(fetch_settings, public: FakeSite) -> No
         fetch_url(url=public.url("/feed", host="public.test"))
     time.sleep(0.05)
     assert threading.active_count() <= before + 2
+
+
+def test_robots_txt_of_each_site_a_page_redirects_through(fetch_settings, public: FakeSite) -> None:
+    """A page on an allowed site that redirects to a site whose robots.txt forbids it."""
+    public.routes["/robots.txt"] = lambda h: h.answer(
+        200,
+        b"User-agent: *\nDisallow: /moved-here\n"
+        if h.headers["Host"].startswith("other.test")
+        else b"",
+    )
+    public.routes["/story"] = lambda h: h.answer(
+        302, Location=public.url("/moved-here", host="other.test")
+    )
+    with pytest.raises(RobotsDisallowedError, match=r"other\.test"):
+        fetch_url(url=public.url("/story", host="public.test"), purpose="page")
+    assert public.paths == ["/robots.txt", "/story", "/robots.txt"]
+
+
+def test_credentials_are_not_sent_to_another_site(fetch_settings, public: FakeSite) -> None:
+    public.routes["/here"] = lambda h: h.answer(302, Location="/still-here")
+    public.routes["/still-here"] = lambda h: h.answer(
+        302, Location=public.url("/elsewhere", host="other.test")
+    )
+    public.routes["/elsewhere"] = lambda h: h.answer(200, b"ok")
+    fetch_url(url=public.url("/here", host="public.test"), headers={"Authorization": "Bearer t"})
+    sent = [headers.get("authorization") for headers in public.request_headers]
+    assert sent == ["Bearer t", "Bearer t", None]

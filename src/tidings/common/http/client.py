@@ -13,7 +13,7 @@ import ssl
 import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from urllib.parse import urljoin
+from urllib.parse import urljoin, urlsplit
 
 from tidings.common.http.body import BodyReader
 from tidings.common.http.connection import Watchdog, pinned_connection
@@ -26,7 +26,7 @@ from tidings.common.http.errors import (
     TooLargeError,
     TooManyRedirectsError,
 )
-from tidings.common.http.guard import Target, target_check
+from tidings.common.http.guard import DEFAULT_PORTS, Target, target_check
 from tidings.common.http.politeness import (
     THROTTLE_WITHOUT_RETRY_AFTER,
     hold_set,
@@ -105,19 +105,14 @@ def fetch_url(
     conditional: a 304 comes back as ``not_modified=True`` with an empty body.
     """
     started = time.monotonic()
-    overrides = {
-        "max_bytes": max_bytes,
-        "total_timeout": timeout,
-        "connect_timeout": connect_timeout,
-        "read_timeout": read_timeout,
-        "max_redirects": max_redirects,
-    }
-    limits = dataclasses.replace(
-        fetch_limits(), **{name: value for name, value in overrides.items() if value is not None}
+    limits = _limits_with(
+        max_bytes=max_bytes,
+        timeout=timeout,
+        connect_timeout=connect_timeout,
+        read_timeout=read_timeout,
+        max_redirects=max_redirects,
     )
     deadline = started + limits.total_timeout
-    if purpose == "page" and limits.respect_robots:
-        _robots_obey(url=url, limits=limits, deadline=deadline)
     request = _Request(
         method=method.upper(),
         headers=_request_headers(
@@ -128,6 +123,8 @@ def fetch_url(
     current = url
     for redirects in range(limits.max_redirects + 1):
         target = target_check(url=current, limits=limits)
+        if purpose == "page" and limits.respect_robots:
+            _robots_obey(target=target, deadline=deadline)
         answer = _exchange(target=target, request=request, limits=limits, deadline=deadline)
         if answer.status not in REDIRECT_STATUSES:
             return _result(
@@ -137,6 +134,26 @@ def fetch_url(
         request = _request_after_redirect(request, status=answer.status, old=target, new=current)
     raise TooManyRedirectsError(
         url=url, reason=f"more than {limits.max_redirects} redirects (the last to {current})"
+    )
+
+
+def _limits_with(
+    *,
+    max_bytes: int | None,
+    timeout: float | None,
+    connect_timeout: float | None,
+    read_timeout: float | None,
+    max_redirects: int | None,
+) -> FetchLimits:
+    """The operator's limits, tightened or loosened for one call where a caller says so."""
+    limits = fetch_limits()
+    return dataclasses.replace(
+        limits,
+        max_bytes=limits.max_bytes if max_bytes is None else max_bytes,
+        total_timeout=limits.total_timeout if timeout is None else timeout,
+        connect_timeout=limits.connect_timeout if connect_timeout is None else connect_timeout,
+        read_timeout=limits.read_timeout if read_timeout is None else read_timeout,
+        max_redirects=limits.max_redirects if max_redirects is None else max_redirects,
     )
 
 
@@ -164,10 +181,19 @@ def _request_after_redirect(request: _Request, *, status: int, old: Target, new:
     if status == 303 or (status in {301, 302} and method == "POST"):
         method, data = ("HEAD" if method == "HEAD" else "GET"), None
     headers = dict(request.headers)
-    if not new.lower().startswith(old.origin.lower() + "/") and new.lower() != old.origin.lower():
+    if not _same_origin(old, new):
         # Credentials a caller gave for one site are not handed to the next.
         headers = {k: v for k, v in headers.items() if k.lower() not in _CREDENTIAL_HEADERS}
     return _Request(method=method, headers=headers, data=data)
+
+
+def _same_origin(old: Target, new_url: str) -> bool:
+    try:
+        new = urlsplit(new_url)
+        new_port = new.port or DEFAULT_PORTS.get(new.scheme.lower())
+    except ValueError:
+        return False
+    return (new.scheme.lower(), new.hostname, new_port) == (old.scheme, old.host, old.port)
 
 
 def _result(*, url: str, answer: _Answer, etag: str, redirects: int, started: float) -> FetchResult:
@@ -185,16 +211,14 @@ def _result(*, url: str, answer: _Answer, etag: str, redirects: int, started: fl
     )
 
 
-def _robots_obey(*, url: str, limits: FetchLimits, deadline: float) -> None:
-    target = target_check(url=url, limits=limits)
-
+def _robots_obey(*, target: Target, deadline: float) -> None:
     def robots_fetch(robots_url: str) -> bytes:
         remaining = max(0.001, deadline - time.monotonic())
         return fetch_url(
             url=robots_url, purpose="robots", max_bytes=ROBOTS_MAX_BYTES, timeout=remaining
         ).body
 
-    robots_check(url=url, origin=target.origin, fetch=robots_fetch)
+    robots_check(url=target.url, origin=target.origin, fetch=robots_fetch)
 
 
 def _exchange(
@@ -384,4 +408,6 @@ def _failure(
         return ConnectError(url=url, reason=f"the TLS handshake failed ({error.reason})")
     if isinstance(error, http.client.HTTPException):
         return ConnectError(url=url, reason=f"the server's answer was broken ({error!r})")
-    return ConnectError(url=url, reason=f"the connection failed ({error.strerror or error})")
+    return ConnectError(
+        url=url, reason=f"the connection failed ({getattr(error, 'strerror', None) or error})"
+    )

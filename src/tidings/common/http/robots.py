@@ -9,6 +9,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from urllib.robotparser import RobotFileParser
 
 from tidings.common.http.errors import (
@@ -27,54 +28,64 @@ UNREACHABLE_KEEP_SECONDS = 300.0
 
 RobotsFetch = Callable[[str], bytes]
 
+
+@dataclass(frozen=True)
+class _Rules:
+    parser: RobotFileParser | None  # None: the verdict is ``everything`` for every path
+    everything: bool = True
+    note: str = ""
+    keep: float = ROBOTS_KEEP_SECONDS
+
+    def allows(self, url: str) -> bool:
+        return self.parser.can_fetch(ROBOTS_AGENT, url) if self.parser else self.everything
+
+
 _lock = threading.Lock()
-_rules: dict[str, tuple[float, RobotFileParser, str]] = {}
+_cache: dict[str, tuple[float, _Rules]] = {}
 
 
 def robots_check(*, url: str, origin: str, fetch: RobotsFetch) -> None:
     """Raise ``RobotsDisallowedError`` unless ``origin``'s robots.txt lets us fetch ``url``."""
-    rules, note = _rules_for(origin=origin, fetch=fetch)
-    if not rules.can_fetch(ROBOTS_AGENT, url):
-        raise RobotsDisallowedError(url=url, reason=note or f"{origin}/robots.txt disallows it")
+    rules = _rules_for(origin=origin, fetch=fetch)
+    if not rules.allows(url):
+        raise RobotsDisallowedError(
+            url=url, reason=rules.note or f"{origin}/robots.txt disallows it"
+        )
 
 
 def robots_forget() -> None:
     with _lock:
-        _rules.clear()
+        _cache.clear()
 
 
-def _rules_for(*, origin: str, fetch: RobotsFetch) -> tuple[RobotFileParser, str]:
+def _rules_for(*, origin: str, fetch: RobotsFetch) -> _Rules:
     now = time.monotonic()
     with _lock:
-        cached = _rules.get(origin)
+        cached = _cache.get(origin)
     if cached is not None and cached[0] > now:
-        return cached[1], cached[2]
-    rules, note, keep = _rules_fetch(origin=origin, fetch=fetch)
+        return cached[1]
+    rules = _rules_fetch(origin=origin, fetch=fetch)
     with _lock:
-        _rules[origin] = (now + keep, rules, note)
-    return rules, note
+        _cache[origin] = (now + rules.keep, rules)
+    return rules
 
 
-def _rules_fetch(*, origin: str, fetch: RobotsFetch) -> tuple[RobotFileParser, str, float]:
-    rules = RobotFileParser()
+def _rules_fetch(*, origin: str, fetch: RobotsFetch) -> _Rules:
     try:
         text = fetch(f"{origin}/robots.txt").decode("utf-8", errors="replace")
     except (BlockedAddressError, InvalidURLError, RetryLaterError):
         raise  # the page itself would be refused for the same reason
     except HTTPStatusError as error:
         if 400 <= error.status < 500:
-            rules.allow_all = True
-            return rules, "", ROBOTS_KEEP_SECONDS
-        return _unreachable(rules, origin, error)
+            return _Rules(parser=None, everything=True)
+        return _unreachable(origin, error)
     except FetchError as error:
-        return _unreachable(rules, origin, error)
-    rules.parse(text.splitlines())
-    return rules, "", ROBOTS_KEEP_SECONDS
+        return _unreachable(origin, error)
+    parser = RobotFileParser()
+    parser.parse(text.splitlines())
+    return _Rules(parser=parser)
 
 
-def _unreachable(
-    rules: RobotFileParser, origin: str, error: FetchError
-) -> tuple[RobotFileParser, str, float]:
-    rules.disallow_all = True
+def _unreachable(origin: str, error: FetchError) -> _Rules:
     note = f"{origin}/robots.txt could not be read ({error.reason}), so scraping waits"
-    return rules, note, UNREACHABLE_KEEP_SECONDS
+    return _Rules(parser=None, everything=False, note=note, keep=UNREACHABLE_KEEP_SECONDS)
