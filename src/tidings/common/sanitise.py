@@ -43,7 +43,10 @@ IFRAME_SANDBOX = "allow-scripts allow-same-origin allow-popups allow-presentatio
 CLEAN_CONTENT_TAGS = {
     "script", "style", "noscript", "template", "object", "embed", "svg", "math", "head", "title",
 }  # fmt: skip
-_EMPTY_IFRAME = re.compile(r"<iframe(?![^>]*\ssrc=)[^>]*>\s*</iframe>")
+# An iframe's content is raw text that Ammonia passes through unescaped: harmless in a
+# browser, live markup for the next parser that reads it (mXSS). It is emptied.
+_IFRAME_CONTENT = re.compile(r"(<iframe\b[^>]*>).*?</iframe>", re.DOTALL)
+_EMPTY_IFRAME = re.compile(r"<iframe(?![^>]*\ssrc=)[^>]*></iframe>")
 # Browsers drop ASCII tab/newline/CR anywhere in a URL and trim C0 controls and spaces.
 _URL_IGNORED = re.compile(r"[\x00-\x20\x7f]")
 
@@ -110,8 +113,11 @@ def sanitise_html(html: str, *, base_url: str | None = None) -> str:
         cleaned = _CLEANER.clean(html).strip()
     finally:
         _BASE_URL.reset(token)
+    if "<iframe" not in cleaned:
+        return cleaned
+    cleaned = _IFRAME_CONTENT.sub(r"\1</iframe>", cleaned)
     # An iframe whose src was refused would be an empty frame: drop it altogether.
-    return _EMPTY_IFRAME.sub("", cleaned) if "<iframe" in cleaned else cleaned
+    return _EMPTY_IFRAME.sub("", cleaned)
 
 
 def safe_link(value: str | None, *, base: str | None = None) -> str | None:
