@@ -27,10 +27,22 @@ def test_front_page_shows_lead_latest_and_sections(client, django_assert_max_num
     for number in range(6):
         story(headline=f"World story {number}")
     story(headline="Markets rally", section="Business")
-    with django_assert_max_num_queries(14):
+    with django_assert_max_num_queries(16):
         page = client.get("/").content.decode()
     assert "World story 0" in page and "Markets rally" in page
     assert 'href="/business/"' in page and "Latest news" in page
+    with django_assert_max_num_queries(3):  # the stories come from the cached fragment
+        assert client.get("/").content.decode() == page
+
+
+def test_a_new_story_shows_on_the_cached_front_page_at_once(client):
+    story(headline="First story")
+    assert "First story" in client.get("/").content.decode()
+    from tidings.articles.services import content_changed
+
+    story(headline="Breaking story")
+    content_changed()  # what the commit of the new story triggers
+    assert "Breaking story" in client.get("/").content.decode()
 
 
 @override_settings(TIME_ZONE="Asia/Kolkata")

@@ -260,8 +260,14 @@ class ArticleAdmin(admin.ModelAdmin):
     ]
     inlines = [TopicTagInline, RevisionInline]
     actions = ["retract_articles"]
+
     save_on_top = True
     list_per_page = 50
+
+    def get_inlines(self, request: HttpRequest, obj: Article | None) -> list[Any]:
+        if obj is None or not obj.revisions.exists():
+            return [TopicTagInline]
+        return [TopicTagInline, RevisionInline]
 
     def get_fieldsets(self, request: HttpRequest, obj: Article | None = None) -> Any:
         story = ["headline", "standfirst", "body_markdown"]
@@ -411,6 +417,8 @@ class ArticleAdmin(admin.ModelAdmin):
             raise Http404("No such article.")
         if not self.has_view_or_change_permission(request, article):
             raise PermissionDenied
+        # Not saved: a draft shows the time it would carry if it went live now.
+        article.published_at = article.published_at or timezone.now()
         response = render(
             request, "web/article.html", reader_page_context(request=request, article=article)
         )

@@ -11,9 +11,21 @@ from tidings.common.errors import NotFound
 
 
 
+CONTENT_VERSION_KEY = "articles:content-version"
+
+
 def _cards(queryset: QuerySet[Article]) -> QuerySet[Article]:
-    """What a story card shows: section, source, photo and bylines, in three queries."""
-    return queryset.select_related("section", "source", "lead_media").prefetch_related("bylines")
+    """What a story card shows: section, source, photo and bylines, in two queries."""
+    return (
+        queryset.select_related("section", "source", "lead_media")
+        .defer("body_html", "body_text", "body_markdown", "related_links")
+        .prefetch_related("bylines")
+    )
+
+
+def content_version() -> int:
+    """A number that changes whenever any story changes: the key of cached page fragments."""
+    return int(caches["default"].get_or_set(CONTENT_VERSION_KEY, 1, timeout=None) or 1)
 
 
 SECTION_TREE_CACHE_KEY = "sections:tree:v1"
@@ -78,7 +90,10 @@ def article_list_for_source(*, source_id: int, limit: int = 20, offset: int = 0)
 def front_page(*, per_section: int = 4, latest: int = 12) -> dict[str, object]:
     """Top stories per section (newest first, none repeated) and the latest across the site."""
     latest_articles = article_list_latest(limit=latest)
-    shown = {article.pk for article in latest_articles[:1]}
+    # The lead is the newest story with a photo among the latest, else simply the newest.
+    lead = next((a for a in latest_articles if a.lead_media_id), latest_articles[:1] or None)
+    lead_stories = [lead] if isinstance(lead, Article) else list(lead or [])
+    shown = {article.pk for article in lead_stories}
     sections = []
     for section in section_list_for_navigation():
         candidates = article_list_for_section(section=section, limit=per_section + 1)
@@ -86,7 +101,8 @@ def front_page(*, per_section: int = 4, latest: int = 12) -> dict[str, object]:
         shown.update(article.pk for article in stories)
         if stories:
             sections.append((section, stories))
-    return {"lead_stories": latest_articles[:1], "latest": latest_articles[1:], "sections": sections}
+    rest = [article for article in latest_articles if article.pk not in {a.pk for a in lead_stories}]
+    return {"lead_stories": lead_stories, "latest": rest, "sections": sections}
 
 
 def article_get_visible(*, pk: int) -> Article:

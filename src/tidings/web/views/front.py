@@ -1,5 +1,6 @@
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.functional import SimpleLazyObject
 
 from tidings.articles import selectors
 
@@ -7,7 +8,12 @@ from tidings.articles import selectors
 def front_page(request: HttpRequest) -> HttpResponse:
     if not selectors.has_any_content():
         return redirect("web:welcome")
-    return render(request, "web/front.html", selectors.front_page())
+    # The stories are only read when the cached fragment for this content version is missing.
+    context = {
+        "front": SimpleLazyObject(selectors.front_page),
+        "content_version": selectors.content_version(),
+    }
+    return render(request, "web/front.html", context)
 
 
 def welcome(request: HttpRequest) -> HttpResponse:

@@ -2,6 +2,7 @@
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.functional import SimpleLazyObject
 
 from tidings.articles import selectors
 from tidings.common.errors import NotFound
@@ -23,18 +24,23 @@ def section_page(request: HttpRequest, section: str) -> HttpResponse:
     except NotFound as error:
         raise Http404(str(error)) from None
     page = _page_number(request)
-    articles = selectors.article_list_for_section(
-        section=found, limit=PAGE_SIZE + 1, offset=(page - 1) * PAGE_SIZE
-    )
+
+    def listing() -> dict[str, object]:
+        articles = selectors.article_list_for_section(
+            section=found, limit=PAGE_SIZE + 1, offset=(page - 1) * PAGE_SIZE
+        )
+        return {"articles": articles[:PAGE_SIZE], "has_next": len(articles) > PAGE_SIZE}
+
+    # The stories are only read when the cached fragment for this content version is missing.
     return render(
         request,
         "web/section.html",
         {
             "section": found,
             "breadcrumb": found.lineage(),
-            "articles": articles[:PAGE_SIZE],
+            "listing": SimpleLazyObject(listing),
             "page": page,
-            "has_next": len(articles) > PAGE_SIZE,
+            "content_version": selectors.content_version(),
         },
     )
 
