@@ -296,9 +296,21 @@ def test_r7_conditional_get_returns_not_modified(fetch_settings, public: FakeSit
     assert public.request_headers[2]["if-modified-since"] == first.last_modified
 
 
-def _slow_answer(handler: FakeHandler) -> None:
-    time.sleep(0.25)
-    handler.answer(200, b"ok")
+def _answer_once_busy(level: int):  # type: ignore[no-untyped-def]
+    """Hold each request until ``level`` are in progress (at most 2 s), then a little longer.
+
+    The wait makes the expected peak certain however loaded the machine is; the extra
+    0.1 s gives a client that lets too many through the time to show it.
+    """
+
+    def route(handler: FakeHandler) -> None:
+        site, give_up = handler.server.site, time.monotonic() + 2
+        while site.active < level and time.monotonic() < give_up:
+            time.sleep(0.005)
+        time.sleep(0.1)
+        handler.answer(200, b"ok")
+
+    return route
 
 
 @pytest.mark.slow
@@ -307,18 +319,18 @@ def test_r9_no_more_than_k_requests_at_once_per_host(
     fetch_settings, public: FakeSite, limit: int
 ) -> None:
     fetch_settings.FETCH_PER_HOST_LIMIT = limit
-    public.routes["/feed"] = _slow_answer
-    urls = [public.url(f"/feed?n={n}", host="public.test") for n in range(8)]
+    public.routes["/feed"] = _answer_once_busy(limit)
+    urls = [public.url(f"/feed?n={n}", host="public.test") for n in range(3 * limit)]
     with ThreadPoolExecutor(max_workers=8) as pool:
         bodies = list(pool.map(lambda url: fetch_url(url=url).body, urls))
-    assert bodies == [b"ok"] * 8
+    assert bodies == [b"ok"] * len(urls)
     assert public.peak_active == limit
 
 
 @pytest.mark.slow
 def test_r9_the_limit_is_per_host(fetch_settings, public: FakeSite) -> None:
     fetch_settings.FETCH_PER_HOST_LIMIT = 1
-    public.routes["/feed"] = _slow_answer
+    public.routes["/feed"] = _answer_once_busy(2)
     hosts = ["public.test", "other.test"] * 3
     with ThreadPoolExecutor(max_workers=6) as pool:
         list(pool.map(lambda host: fetch_url(url=public.url("/feed", host=host)), hosts))
