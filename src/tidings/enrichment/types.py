@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 
 # --- entities, topics and tags -------------------------------------------------------------
 
@@ -74,3 +75,39 @@ class TaggedText:
     text: str
     topics: tuple[str, ...]
     headline: str = ""
+
+
+# --- story clusters, near-duplicates and related articles ----------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class ClusterDoc:
+    """A story as the story clusterer sees it, given in publication order."""
+
+    id: int
+    text: str
+    headline: str = ""
+    published_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ClusterDecision:
+    """Where a story went: an existing story cluster or a new one; clusters it absorbed."""
+
+    cluster_id: int
+    created: bool
+    similarity: float = 0.0
+    merged_from: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class RelatedDoc:
+    """A story as "Read more" sees it; `story_id` and `signature` come from the stores."""
+
+    id: int
+    headline: str
+    text: str = ""
+    published_at: datetime | None = None
+    topics: frozenset[str] = field(default_factory=frozenset)
+    story_id: int | None = None
+    signature: bytes | None = None  # MinHash signature (near_duplicates.signature)
