@@ -227,8 +227,8 @@ class NumpyVectorIndex:
     def __init__(self, *, dim: int):
         self.dim = dim
         self._ids: list[int] = []
-        self._rows: list[np.ndarray] = []
-        self._matrix = np.zeros((0, dim), dtype=np.float32)
+        # Grown by doubling so adding one article at a time stays amortised O(dim).
+        self._matrix = np.zeros((64, dim), dtype=np.float32)
         self._position: dict[int, int] = {}
 
     def __len__(self) -> int:
@@ -239,20 +239,20 @@ class NumpyVectorIndex:
         if vectors.shape != (len(ids), self.dim):
             raise ValueError(f"expected {len(ids)} rows of width {self.dim}, got {vectors.shape}")
         for article_id, row in zip(ids, vectors, strict=True):
-            if article_id in self._position:  # a revised article replaces its old vector
-                self._rows[self._position[article_id]] = row
-                continue
-            self._position[article_id] = len(self._ids)
-            self._ids.append(article_id)
-            self._rows.append(row)
-        self._matrix = np.vstack(self._rows) if self._rows else self._matrix
+            if article_id not in self._position:  # a revised article replaces its old vector
+                self._position[article_id] = len(self._ids)
+                self._ids.append(article_id)
+            position = self._position[article_id]
+            if position >= len(self._matrix):
+                self._matrix = np.vstack([self._matrix, np.zeros_like(self._matrix)])
+            self._matrix[position] = row
 
     def search(
         self, *, vector: np.ndarray, k: int, exclude: Iterable[int] = ()
     ) -> list[tuple[int, float]]:
         if not self._ids or k <= 0:
             return []
-        scores = self._matrix @ normalise_rows(np.atleast_2d(vector))[0]
+        scores = self._matrix[: len(self._ids)] @ normalise_rows(np.atleast_2d(vector))[0]
         skip = {self._position[i] for i in exclude if i in self._position}
         wanted = min(len(scores), k + len(skip))
         top = np.argpartition(-scores, wanted - 1)[:wanted]
