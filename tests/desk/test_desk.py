@@ -498,3 +498,41 @@ def test_every_change_page_loads(admin_client):
         assert response.status_code == 200, url
     for name in ("articles_article", "articles_section", "articles_topic", "sources_source"):
         assert admin_client.get(reverse(f"admin:{name}_add")).status_code == 200
+
+
+def test_topic_tags_are_changed_and_removed_through_the_inline(admin_client):
+    article = story(topics=["Ukraine", "Kyiv"])
+    ukraine, kyiv = Topic.objects.get(slug="ukraine"), Topic.objects.get(slug="kyiv")
+    russia = Topic.objects.create(name="Russia", slug="russia")
+    blocked = Topic.objects.create(name="Spam", slug="spam", status=Topic.Status.BLOCKED)
+    rows = {
+        tag.topic_id: index
+        for index, tag in enumerate(ArticleTopic.objects.filter(article=article).order_by("id"))
+    }
+    swap = {
+        f"article_topics-{rows[ukraine.pk]}-topic": russia.pk,
+        f"article_topics-{rows[kyiv.pk]}-DELETE": "on",
+        "article_topics-2-topic": blocked.pk,
+    }
+    refused = change_article(admin_client, article, **swap)
+    assert refused.status_code == 200 and "is blocked" in refused.content.decode()
+    del swap["article_topics-2-topic"]
+    response = change_article(admin_client, article, **swap)
+    assert response.status_code == 302, response.content.decode()[:3000]
+    tags = ArticleTopic.objects.filter(article=article)
+    assert [(tag.topic.slug, tag.origin) for tag in tags] == [("russia", "editor")]
+
+
+def test_createeditor_asks_again_until_the_passwords_match_and_are_strong(monkeypatch, capsys):
+    answers = iter(["sam", "sam@desk.example"])
+    typed = ["first-try-9x!", "different-9x!", "password", "password"]
+    passwords = iter([*typed, STRONG_PASSWORD, STRONG_PASSWORD])
+    monkeypatch.setattr("builtins.input", lambda prompt: next(answers))
+    monkeypatch.setattr("getpass.getpass", lambda prompt: next(passwords))
+    call_command("createeditor", "--role", "editor")
+    errors = capsys.readouterr().err
+    assert "do not match" in errors and "too common" in errors
+    from django.contrib.auth import get_user_model
+
+    sam = get_user_model().objects.get(username="sam")
+    assert sam.email == "sam@desk.example" and sam.check_password(STRONG_PASSWORD)

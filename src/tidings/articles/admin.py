@@ -120,7 +120,8 @@ class ArticleDeskForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         if "status" in self.fields and self.instance.status != Article.Status.RETRACTED:
             # Retracting needs a note for readers: only the Retract action sets it.
-            self.fields["status"].choices = [
+            status = cast(forms.ChoiceField, self.fields["status"])
+            status.choices = [
                 choice for choice in Article.Status.choices if choice[0] != Article.Status.RETRACTED
             ]
 
@@ -164,8 +165,7 @@ class TopicTagInline(admin.TabularInline):
 
 class RevisionInline(admin.TabularInline):
     model = Revision
-    fields = ["created_at", "editor", "headline", "correction_note"]
-    readonly_fields = fields
+    fields = readonly_fields = ("created_at", "editor", "headline", "correction_note")
     extra = 0
     can_delete = False
     verbose_name_plural = "Revisions (earlier versions of the published story)"
@@ -353,10 +353,13 @@ class ArticleAdmin(admin.ModelAdmin):
             topic = tag_form.cleaned_data["topic"]
             if original is not None and original != topic.pk:
                 services.article_topic_untag(article=article, topic_id=original)
+            origin = tag_form.cleaned_data["origin"]
+            if "topic" in tag_form.changed_data and "origin" not in tag_form.changed_data:
+                origin = ArticleTopic.Origin.EDITOR  # a topic the editor picked is theirs
             tag = services.article_topic_tag(
                 article=article,
                 topic=topic,
-                origin=tag_form.cleaned_data["origin"],
+                origin=origin,
                 confidence=tag_form.cleaned_data["confidence"],
             )
             if original is None:
@@ -707,8 +710,7 @@ class MediaAdmin(admin.ModelAdmin):
 class ClusterArticleInline(admin.TabularInline):
     model = Article
     fk_name = "story_cluster"
-    fields = ["headline", "source", "status", "published_at"]
-    readonly_fields = fields
+    fields = readonly_fields = ("headline", "source", "status", "published_at")
     extra = 0
     show_change_link = True
     can_delete = False
@@ -731,8 +733,7 @@ class StoryClusterAdmin(admin.ModelAdmin):
     list_display = ["title", "article_count", "first_published_at", "last_published_at"]
     search_fields = ["title"]
     date_hierarchy = "last_published_at"
-    fields = ["title", "article_count", "first_published_at", "last_published_at"]
-    readonly_fields = fields
+    fields = readonly_fields = ("title", "article_count", "first_published_at", "last_published_at")
     inlines = [ClusterArticleInline]
 
     def has_add_permission(self, request: HttpRequest) -> bool:

@@ -18,6 +18,17 @@ from tidings.sources.models import Source
 from tidings.sources.services import source_add
 from tidings.sources.starter import STARTER_SOURCES
 
+HEALTH_FIELDS = (
+    "last_polled_at",
+    "last_success_at",
+    "error_count",
+    "parse_error_count",
+    "last_error",
+    "etag",
+    "last_modified",
+    "created_at",
+)
+
 
 class HealthFilter(admin.SimpleListFilter):
     title = "health"
@@ -52,22 +63,13 @@ class SourceAdmin(admin.ModelAdmin):
     list_filter = ["kind", "is_active", HealthFilter, "is_agency"]
     search_fields = ["name", "slug", "url", "homepage"]
     prepopulated_fields = {"slug": ["name"]}
-    readonly_fields = [
-        "last_polled_at",
-        "last_success_at",
-        "error_count",
-        "parse_error_count",
-        "last_error",
-        "etag",
-        "last_modified",
-        "created_at",
-    ]
+    readonly_fields = HEALTH_FIELDS
     fieldsets = [
         (None, {"fields": ["name", "slug", "kind", "url", "homepage", "is_agency", "language"]}),
         ("Polling", {"fields": ["is_active", "poll_interval", "next_poll_at"]}),
         (
             "Health (filled in by the poller)",
-            {"classes": ["collapse"], "fields": readonly_fields},
+            {"classes": ["collapse"], "fields": HEALTH_FIELDS},
         ),
     ]
 
