@@ -37,7 +37,13 @@ def create_database() -> None:
     if db["ENGINE"].endswith("postgresql"):
         import psycopg
 
-        admin = psycopg.connect(host=db["HOST"], port=db["PORT"] or 5432, user=db["USER"], dbname="postgres", autocommit=True)
+        admin = psycopg.connect(
+            host=db["HOST"],
+            port=db["PORT"] or 5432,
+            user=db["USER"],
+            dbname="postgres",
+            autocommit=True,
+        )
         admin.execute("DROP DATABASE IF EXISTS tidings_bench")
         admin.execute("CREATE DATABASE tidings_bench")
         admin.close()
@@ -52,15 +58,34 @@ def seed(count: int) -> list[int]:
     from tidings.sources.models import Source
 
     rng = random.Random(7)
-    sections = [Section.objects.create(name=name, slug=name.lower().replace(" ", "-")) for name in
-                ["World News", "India", "Business", "Sport", "Technology", "Science", "Opinion", "Entertainment"]]
-    sources = [Source.objects.create(name=f"Source {n}", slug=f"source-{n}", kind="feed") for n in range(20)]
+    sections = [
+        Section.objects.create(name=name, slug=name.lower().replace(" ", "-"))
+        for name in [
+            "World News",
+            "India",
+            "Business",
+            "Sport",
+            "Technology",
+            "Science",
+            "Opinion",
+            "Entertainment",
+        ]
+    ]
+    sources = [
+        Source.objects.create(name=f"Source {n}", slug=f"source-{n}", kind="feed")
+        for n in range(20)
+    ]
     topics = [Topic.objects.create(name=f"Topic {n}", slug=f"topic-{n}") for n in range(500)]
     bylines = [Byline.objects.create(name=f"Writer {n}", slug=f"writer-{n}") for n in range(100)]
-    paragraph = "<p>" + "The minister said the talks would continue next week in the capital. " * 6 + "</p>"
+    paragraph = (
+        "<p>" + "The minister said the talks would continue next week in the capital. " * 6 + "</p>"
+    )
     now = timezone.now()
     media = Media.objects.bulk_create(
-        [Media(url=f"https://img.example/{n}.jpg", caption="A caption.", credit="AFP") for n in range(count // 2)]
+        [
+            Media(url=f"https://img.example/{n}.jpg", caption="A caption.", credit="AFP")
+            for n in range(count // 2)
+        ]
     )
     articles = [
         Article(
@@ -82,11 +107,17 @@ def seed(count: int) -> list[int]:
     Article.objects.bulk_create(articles, batch_size=1000)
     ids = list(Article.objects.values_list("pk", flat=True))
     ArticleTopic.objects.bulk_create(
-        [ArticleTopic(article_id=pk, topic=topic, origin="source") for pk in ids for topic in rng.sample(topics, 4)],
+        [
+            ArticleTopic(article_id=pk, topic=topic, origin="source")
+            for pk in ids
+            for topic in rng.sample(topics, 4)
+        ],
         batch_size=2000,
     )
     Through = Article.bylines.through
-    Through.objects.bulk_create([Through(article_id=pk, byline=rng.choice(bylines)) for pk in ids], batch_size=2000)
+    Through.objects.bulk_create(
+        [Through(article_id=pk, byline=rng.choice(bylines)) for pk in ids], batch_size=2000
+    )
     return ids
 
 
@@ -115,9 +146,14 @@ def main() -> None:
 
     started = time.perf_counter()
     ids = seed(args.articles)
-    print(f"database: {connection.vendor}; seeded {len(ids)} articles in {time.perf_counter() - started:.1f} s")
+    print(
+        f"database: {connection.vendor}; seeded {len(ids)} articles"
+        f" in {time.perf_counter() - started:.1f} s"
+    )
     client = Client()
-    sample = Article.objects.filter(pk__in=random.Random(3).sample(ids, 50)).select_related("section")
+    sample = Article.objects.filter(pk__in=random.Random(3).sample(ids, 50)).select_related(
+        "section"
+    )
     article_paths = [article.get_absolute_url() for article in sample]
     for path in ["/", "/robots.txt", *article_paths[:5]]:  # warm caches and connections
         client.get(path)
@@ -126,7 +162,12 @@ def main() -> None:
     article = median_ms(client, article_paths, args.requests)
     section = median_ms(client, ["/world-news/", "/business/"], args.requests)
     print(f"{'page':<14}{'median ms':>10}{'× baseline':>12}")
-    for name, value in [("baseline", baseline), ("front page", front), ("article page", article), ("section page", section)]:
+    for name, value in [
+        ("baseline", baseline),
+        ("front page", front),
+        ("article page", article),
+        ("section page", section),
+    ]:
         print(f"{name:<14}{value:>10.2f}{value / baseline:>12.1f}")
 
 

@@ -51,7 +51,9 @@ def test_the_same_url_without_an_id_is_stored_once():
 def test_changed_content_keeps_a_revision():
     source = agency()
     article_upsert(source=source, extracted=incoming(), external_id="q1")
-    result = article_upsert(source=source, extracted=incoming(headline="Quake kills 12"), external_id="q1")
+    result = article_upsert(
+        source=source, extracted=incoming(headline="Quake kills 12"), external_id="q1"
+    )
     assert result.status == "updated"
     article = Article.objects.get()
     assert article.headline == "Quake kills 12" and article.updated_at is not None
@@ -81,18 +83,29 @@ def test_related_links_to_known_stories_are_resolved():
         extracted=incoming(related_links=[RelatedLink(url=target.canonical_url, title="Earlier")]),
         external_id="q1",
     ).article
-    assert article.related_links == [{"url": target.canonical_url, "title": "Earlier", "article_id": target.pk}]
+    assert article.related_links == [
+        {"url": target.canonical_url, "title": "Earlier", "article_id": target.pk}
+    ]
 
 
 def test_script_in_an_ingested_body_is_neutralised():
-    html = '<p>Hi<script>alert(1)</script><img src=x onerror="alert(2)"><a href="javascript:alert(3)">x</a></p>'
-    article = article_upsert(source=agency(), extracted=incoming(body_html=html), external_id="q1").article
+    html = (
+        '<p>Hi<script>alert(1)</script><img src=x onerror="alert(2)">'
+        '<a href="javascript:alert(3)">x</a></p>'
+    )
+    article = article_upsert(
+        source=agency(), extracted=incoming(body_html=html), external_id="q1"
+    ).article
     assert "script" not in article.body_html and "onerror" not in article.body_html
     assert "javascript:" not in article.body_html
 
 
 def test_desk_markdown_is_rendered_and_sanitised():
-    article = Article(headline="Desk story", body_markdown="Hello **world**\n\n<script>alert(1)</script>", status="published")
+    article = Article(
+        headline="Desk story",
+        body_markdown="Hello **world**\n\n<script>alert(1)</script>",
+        status="published",
+    )
     article_save_from_desk(article=article)
     assert "<strong>world</strong>" in article.body_html and "<script>" not in article.body_html
     assert article.source.kind == "desk" and article.published_at is not None
@@ -102,7 +115,9 @@ def test_editing_a_published_story_with_a_correction_keeps_the_old_version():
     article = Article(headline="Minister resigns", body_markdown="Text.", status="published")
     article_save_from_desk(article=article)
     article.body_markdown = "Corrected text."
-    article_save_from_desk(article=article, correction_note="An earlier version misnamed the ministry.")
+    article_save_from_desk(
+        article=article, correction_note="An earlier version misnamed the ministry."
+    )
     revision = article.revisions.get()
     assert revision.body_html == "<p>Text.</p>" and "misnamed" in revision.correction_note
 

@@ -14,7 +14,9 @@ from tidings.common.env import parse_database_url
 
 
 def run_tidings(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    clean = {key: value for key, value in os.environ.items() if key not in {"DATABASE_URL", "REDIS_URL"}}
+    clean = {
+        key: value for key, value in os.environ.items() if key not in {"DATABASE_URL", "REDIS_URL"}
+    }
     return subprocess.run(
         [sys.executable, "-m", "tidings.cli", *args],
         env={**clean, **env},
@@ -26,7 +28,13 @@ def run_tidings(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[
 
 @pytest.mark.parametrize(
     "url",
-    ["mysql://root@localhost/db", "postgres://user@host:99999999/db", "postgres://host/", "sqlite://", "nonsense"],
+    [
+        "mysql://root@localhost/db",
+        "postgres://user@host:99999999/db",
+        "postgres://host/",
+        "sqlite://",
+        "nonsense",
+    ],
 )
 def test_malformed_database_url_gives_a_clear_message(url, tmp_path):
     result = run_tidings("check", env={"DATABASE_URL": url, "TIDINGS_DATA_DIR": str(tmp_path)})
@@ -44,7 +52,9 @@ def test_unwritable_data_folder_gives_a_clear_message(tmp_path):
 
 
 def test_production_requires_a_secret_key(tmp_path):
-    result = run_tidings("check", env={"TIDINGS_ENV": "production", "TIDINGS_DATA_DIR": str(tmp_path)})
+    result = run_tidings(
+        "check", env={"TIDINGS_ENV": "production", "TIDINGS_DATA_DIR": str(tmp_path)}
+    )
     assert result.returncode == 2 and "SECRET_KEY is required" in result.stderr
 
 
@@ -57,7 +67,9 @@ def test_embedded_default_generates_the_secret_key_once(tmp_path):
     assert (tmp_path / "secret_key").read_text() == key
 
 
-@pytest.mark.parametrize("name,value", [("DEBUG", "maybe"), ("TIME_ZONE", "Mars/Olympus"), ("EMAIL_URL", "pigeon://x")])
+@pytest.mark.parametrize(
+    "name,value", [("DEBUG", "maybe"), ("TIME_ZONE", "Mars/Olympus"), ("EMAIL_URL", "pigeon://x")]
+)
 def test_bad_values_name_the_variable(name, value, tmp_path):
     result = run_tidings("check", env={name: value, "TIDINGS_DATA_DIR": str(tmp_path)})
     assert result.returncode == 2 and name in result.stderr
@@ -65,11 +77,22 @@ def test_bad_values_name_the_variable(name, value, tmp_path):
 
 def test_database_urls_are_parsed(tmp_path: Path):
     assert parse_database_url("X", "", data_dir=tmp_path).name == str(tmp_path / "tidings.sqlite3")
-    assert parse_database_url("X", "sqlite:///news.db", data_dir=tmp_path).name == str(tmp_path / "news.db")
-    assert parse_database_url("X", "sqlite:////var/news.db", data_dir=tmp_path).name == "/var/news.db"
-    pg = parse_database_url("X", "postgres://ed:p%40ss@db.local:5433/news?sslmode=require", data_dir=tmp_path)
+    assert parse_database_url("X", "sqlite:///news.db", data_dir=tmp_path).name == str(
+        tmp_path / "news.db"
+    )
+    assert (
+        parse_database_url("X", "sqlite:////var/news.db", data_dir=tmp_path).name == "/var/news.db"
+    )
+    pg = parse_database_url(
+        "X", "postgres://ed:p%40ss@db.local:5433/news?sslmode=require", data_dir=tmp_path
+    )
     assert (pg.engine, pg.user, pg.password, pg.host, pg.port, pg.name) == (
-        "postgresql", "ed", "p@ss", "db.local", "5433", "news"
+        "postgresql",
+        "ed",
+        "p@ss",
+        "db.local",
+        "5433",
+        "news",
     )
     assert pg.options == {"sslmode": "require"}
 

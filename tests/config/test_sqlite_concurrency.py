@@ -15,20 +15,14 @@ WORKER = textwrap.dedent(
     import django
     os.environ["DJANGO_SETTINGS_MODULE"] = "tidings.config.settings"
     django.setup()
-    from django.db import connection, transaction, OperationalError
+    from django.db import OperationalError, transaction
+    from tidings.sources.models import Source
     failures = 0
     for number in range(int(sys.argv[1])):
         try:
             with transaction.atomic():
-                with connection.cursor() as cursor:
-                    cursor.execute("SELECT COUNT(*) FROM sources_source")
-                    cursor.fetchone()
-                    cursor.execute(
-                        "INSERT INTO sources_source (name, slug, kind, url, homepage, is_agency, language,"
-                        " is_active, created_at, etag, last_modified, error_count, parse_error_count, last_error)"
-                        " VALUES ('s', %s, 'feed', '', '', 0, '', 1, '2026-01-01', '', '', 0, 0, '')",
-                        [f"w{os.getpid()}-{number}"],
-                    )
+                Source.objects.count()
+                Source.objects.create(name="s", slug=f"w{os.getpid()}-{number}")
         except OperationalError as error:
             failures += 1
             print(error, file=sys.stderr)
@@ -41,12 +35,18 @@ WORKER = textwrap.dedent(
 def test_six_processes_writing_at_once_see_no_locked_errors(tmp_path):
     env = {**os.environ, "TIDINGS_DATA_DIR": str(tmp_path), "TIDINGS_ENV": "test"}
     env.pop("DATABASE_URL", None)
-    subprocess.run([sys.executable, "-m", "tidings.cli", "migrate", "-v0"], env=env, check=True, timeout=120)
+    subprocess.run(
+        [sys.executable, "-m", "tidings.cli", "migrate", "-v0"], env=env, check=True, timeout=120
+    )
     workers = [
-        subprocess.Popen([sys.executable, "-c", WORKER, "300"], env=env, stdout=subprocess.PIPE, text=True)
+        subprocess.Popen(
+            [sys.executable, "-c", WORKER, "300"], env=env, stdout=subprocess.PIPE, text=True
+        )
         for _ in range(6)
     ]
-    failures = [int(worker.communicate(timeout=240)[0].strip().splitlines()[-1]) for worker in workers]
+    failures = [
+        int(worker.communicate(timeout=240)[0].strip().splitlines()[-1]) for worker in workers
+    ]
     assert failures == [0] * 6
     import sqlite3
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Literal
+from typing import Any, Literal
 
 import markdown as markdown_lib
 from django.core.cache import caches
@@ -26,7 +26,13 @@ from tidings.articles.models import (
 from tidings.articles.selectors import CONTENT_VERSION_KEY
 from tidings.common.errors import InvalidInput
 from tidings.common.sanitise import sanitise_html
-from tidings.common.text import content_hash, headline_slug, html_to_text, normalise_name, reading_minutes
+from tidings.common.text import (
+    content_hash,
+    headline_slug,
+    html_to_text,
+    normalise_name,
+    reading_minutes,
+)
 from tidings.ingestion.types import ExtractedArticle
 from tidings.sources.models import Source
 
@@ -41,7 +47,9 @@ class UpsertResult:
 
 def render_markdown(text: str) -> str:
     """Editor Markdown → sanitised HTML (raw HTML in the Markdown is sanitised too)."""
-    rendered = markdown_lib.markdown(text or "", extensions=["extra", "sane_lists"], output_format="html")
+    rendered = markdown_lib.markdown(
+        text or "", extensions=["extra", "sane_lists"], output_format="html"
+    )
     return sanitise_html(rendered)
 
 
@@ -49,7 +57,7 @@ def _fingerprint(article: Article) -> str:
     return content_hash(article.headline, article.standfirst, article.body_html)
 
 
-def _snapshot(article: Article, *, editor: object | None, correction_note: str) -> Revision:
+def _snapshot(article: Article, *, editor: Any, correction_note: str) -> Revision:
     return Revision.objects.create(
         article=article,
         headline=article.headline,
@@ -78,10 +86,12 @@ def article_prepare(*, article: Article) -> None:
 
 @transaction.atomic
 def article_save_from_desk(
-    *, article: Article, editor: object | None = None, correction_note: str = ""
+    *, article: Article, editor: Any = None, correction_note: str = ""
 ) -> Article:
     """Save an editor's changes; a change to a published story keeps the old version."""
-    previous = Article.objects.select_for_update().filter(pk=article.pk).first() if article.pk else None
+    previous = (
+        Article.objects.select_for_update().filter(pk=article.pk).first() if article.pk else None
+    )
     article_prepare(article=article)
     if article.source_id is None:
         article.source = own_desk()
@@ -92,7 +102,7 @@ def article_save_from_desk(
         Article.Status.PUBLISHED,
         Article.Status.RETRACTED,
     }
-    if was_live and (changed or correction_note.strip()):
+    if previous is not None and was_live and (changed or correction_note.strip()):
         _snapshot(previous, editor=editor, correction_note=correction_note)
         article.updated_at = timezone.now()
     article.content_hash = _fingerprint(article)
@@ -101,7 +111,7 @@ def article_save_from_desk(
 
 
 @transaction.atomic
-def article_retract(*, article: Article, note: str, editor: object | None = None) -> Article:
+def article_retract(*, article: Article, note: str, editor: Any = None) -> Article:
     if not note.strip():
         raise InvalidInput("A retraction needs a note telling readers why.")
     _snapshot(article, editor=editor, correction_note=f"Retracted: {note.strip()}")
@@ -148,7 +158,7 @@ def section_for_path(*, names: list[str]) -> Section | None:
     parent: Section | None = None
     for name in names:
         clean = " ".join(name.split())
-        if not clean or clean.lower() in {"home", "homepage", "news"} and parent is None:
+        if not clean or (clean.lower() in {"home", "homepage", "news"} and parent is None):
             continue
         slug = slugify(clean)[:120] or "section"
         section = Section.objects.filter(slug=slug).first()
@@ -173,7 +183,9 @@ def topic_for_name(*, name: str, kind: str = Topic.Kind.THEME) -> Topic | None:
     alias = TopicAlias.objects.select_related("topic").filter(normalised=normalised).first()
     topic = alias.topic if alias else Topic.objects.filter(slug=slugify(normalised)[:200]).first()
     if topic is None:
-        topic = Topic.objects.create(name=" ".join(name.split())[:200], slug=slugify(normalised)[:200], kind=kind)
+        topic = Topic.objects.create(
+            name=" ".join(name.split())[:200], slug=slugify(normalised)[:200], kind=kind
+        )
     hops = 0
     while topic.merged_into_id and hops < 10:
         topic = Topic.objects.get(pk=topic.merged_into_id)
@@ -221,14 +233,16 @@ def article_topics_set(
     *, article: Article, names: list[str], origin: str, confidence: float = 1.0
 ) -> None:
     """Tag an article; an editor's tag is never downgraded by a source or a prediction."""
-    rank = {ArticleTopic.Origin.EDITOR: 3, ArticleTopic.Origin.SOURCE: 2, ArticleTopic.Origin.PREDICTED: 1}
+    rank: dict[str, int] = {"editor": 3, "source": 2, "predicted": 1}
     for name in names:
         topic = topic_for_name(name=name)
         if topic is None or topic.status == Topic.Status.BLOCKED:
             continue
         tag = ArticleTopic.objects.filter(article=article, topic=topic).first()
         if tag is None:
-            ArticleTopic.objects.create(article=article, topic=topic, origin=origin, confidence=confidence)
+            ArticleTopic.objects.create(
+                article=article, topic=topic, origin=origin, confidence=confidence
+            )
         elif rank[origin] > rank[tag.origin]:
             tag.origin, tag.confidence = origin, confidence
             tag.save(update_fields=["origin", "confidence"])

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import secrets
 from pathlib import Path
+from typing import Any
 
 from django.core.exceptions import ImproperlyConfigured
 
@@ -127,6 +128,7 @@ TEMPLATES = [
 # --- Database ---------------------------------------------------------------------------
 
 _db = parse_database_url("DATABASE_URL", env_str("DATABASE_URL"), data_dir=DATA_DIR)
+DATABASES: dict[str, dict[str, Any]]
 if _db.engine == "sqlite":
     DATABASES = {
         "default": {
@@ -146,10 +148,13 @@ if _db.engine == "sqlite":
                     "PRAGMA mmap_size=134217728;"
                 ),
             },
-            "TEST": {"NAME": str(DATA_DIR / "test.sqlite3") if env_bool("TEST_SQLITE_FILE") else None},
+            "TEST": {
+                "NAME": str(DATA_DIR / "test.sqlite3") if env_bool("TEST_SQLITE_FILE") else None
+            },
         }
     }
 else:
+    _statement_timeout_ms = env_int("DATABASE_STATEMENT_TIMEOUT_MS", 30000, minimum=0)
     DATABASES = {
         "default": {
             "ENGINE": "django.db.backends.postgresql",
@@ -162,14 +167,13 @@ else:
             "CONN_HEALTH_CHECKS": True,
             "OPTIONS": {
                 "connect_timeout": env_int("DATABASE_CONNECT_TIMEOUT", 5, minimum=1),
-                "options": f"-c statement_timeout={env_int('DATABASE_STATEMENT_TIMEOUT_MS', 30000, minimum=0)}",
+                "options": f"-c statement_timeout={_statement_timeout_ms}",
                 **(_db.options or {}),
             },
         }
     }
 DATABASE_IS_SQLITE = _db.engine == "sqlite"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
-FORMS_URLFIELD_ASSUME_HTTPS = True
 
 # --- Cache, jobs ------------------------------------------------------------------------
 

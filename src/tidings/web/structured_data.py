@@ -20,7 +20,9 @@ def news_article_json_ld(*, article: Article, url: str, request: HttpRequest) ->
         "headline": article.headline[:110],
         "description": article.standfirst,
         "datePublished": article.published_at.isoformat() if article.published_at else None,
-        "dateModified": (article.updated_at or article.published_at or article.modified_at).isoformat(),
+        "dateModified": (
+            article.updated_at or article.published_at or article.modified_at
+        ).isoformat(),
         "inLanguage": article.language or settings.LANGUAGE_CODE,
         "isAccessibleForFree": article.access == Article.Access.FREE,
         "publisher": {

@@ -1,7 +1,7 @@
 from django.contrib.sitemaps.views import sitemap
 from django.urls import path, register_converter
 
-from tidings.web.views import article, errors, feeds, front, listings, sitemaps
+from tidings.web.views import article, feeds, front, listings, sitemaps
 
 
 class SectionConverter:

@@ -18,7 +18,7 @@ register = template.Library()
 
 @register.filter
 def newsdate(value: datetime | None) -> str:
-    """"Dec 30, 2022 03:49 PM IST" in the site's time zone."""
+    """ "Dec 30, 2022 03:49 PM IST" in the site's time zone."""
     if value is None:
         return ""
     return date_filter(timezone.localtime(value), "M d, Y h:i A T")
@@ -33,7 +33,7 @@ def article_body(article: Article) -> SafeString:
     body = article.body_html
     links = [link for link in article.related_links if link.get("url")]
     if not links:
-        return mark_safe(body)  # noqa: S308  (sanitised on save)
+        return mark_safe(body)
     items = "".join(
         format_html(
             '<li><a href="{}">{}</a></li>',
@@ -42,12 +42,15 @@ def article_body(article: Article) -> SafeString:
         )
         for link in links[:5]
     )
-    aside = f'<aside class="read-more" aria-label="Read more"><strong>Read more:</strong><ul>{items}</ul></aside>'
+    aside = (
+        '<aside class="read-more" aria-label="Read more">'
+        f"<strong>Read more:</strong><ul>{items}</ul></aside>"
+    )
     parts = body.split("</p>")
     position = min(2, len(parts) - 1)
     if position <= 0:
-        return mark_safe(body + aside)  # noqa: S308
-    return mark_safe("</p>".join(parts[:position]) + "</p>" + aside + "</p>".join(parts[position:]))  # noqa: S308
+        return mark_safe(body + aside)
+    return mark_safe("</p>".join(parts[:position]) + "</p>" + aside + "</p>".join(parts[position:]))
 
 
 def _related_href(link: dict[str, object]) -> str:

@@ -59,7 +59,12 @@ def topic_page(request: HttpRequest, slug: str) -> HttpResponse:
     return render(
         request,
         "web/topic.html",
-        {"topic": topic, "articles": articles[:PAGE_SIZE], "page": page, "has_next": len(articles) > PAGE_SIZE},
+        {
+            "topic": topic,
+            "articles": articles[:PAGE_SIZE],
+            "page": page,
+            "has_next": len(articles) > PAGE_SIZE,
+        },
     )
 
 
@@ -75,7 +80,12 @@ def source_page(request: HttpRequest, slug: str) -> HttpResponse:
     return render(
         request,
         "web/source.html",
-        {"source": source, "articles": articles[:PAGE_SIZE], "page": page, "has_next": len(articles) > PAGE_SIZE},
+        {
+            "source": source,
+            "articles": articles[:PAGE_SIZE],
+            "page": page,
+            "has_next": len(articles) > PAGE_SIZE,
+        },
     )
 
 
@@ -86,4 +96,6 @@ def story_page(request: HttpRequest, pk: int) -> HttpResponse:
         raise Http404(str(error)) from None
     articles = selectors.story_articles(story=story)
     sources = sorted({article.source.name for article in articles})
-    return render(request, "web/story.html", {"story": story, "articles": articles, "sources": sources})
+    return render(
+        request, "web/story.html", {"story": story, "articles": articles, "sources": sources}
+    )

@@ -18,8 +18,10 @@ class ArticleSitemap(Sitemap):
     limit = 5000
 
     def items(self):  # type: ignore[no-untyped-def]
-        return Article.objects.published().select_related("section").only(
-            "pk", "slug", "section__slug", "published_at", "updated_at"
+        return (
+            Article.objects.published()
+            .select_related("section")
+            .only("pk", "slug", "section__slug", "published_at", "updated_at")
         )
 
     def lastmod(self, item: Article):  # type: ignore[no-untyped-def]
@@ -54,7 +56,11 @@ def news_sitemap(request: HttpRequest) -> HttpResponse:
     )
     body = render_to_string(
         "web/news_sitemap.xml",
-        {"articles": articles, "site_name": settings.SITE_NAME, "language": settings.LANGUAGE_CODE[:2]},
+        {
+            "articles": articles,
+            "site_name": settings.SITE_NAME,
+            "language": settings.LANGUAGE_CODE[:2],
+        },
         request,
     )
     return HttpResponse(body, content_type="application/xml; charset=utf-8")
@@ -63,5 +69,11 @@ def news_sitemap(request: HttpRequest) -> HttpResponse:
 def robots_txt(request: HttpRequest) -> HttpResponse:
     sitemap_url = request.build_absolute_uri("/sitemap.xml")
     news_url = request.build_absolute_uri("/news-sitemap.xml")
-    lines = ["User-agent: *", "Disallow: /desk/", "Disallow: /api/", f"Sitemap: {sitemap_url}", f"Sitemap: {news_url}"]
+    lines = [
+        "User-agent: *",
+        "Disallow: /desk/",
+        "Disallow: /api/",
+        f"Sitemap: {sitemap_url}",
+        f"Sitemap: {news_url}",
+    ]
     return HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")
