@@ -34,6 +34,7 @@ from tidings.common.sanitise import (
     storable_text,
 )
 from tidings.common.xml import Element, XmlError, child, local_name, parse_xml, text_content
+from tidings.ingestion.feed_bytes import prepare_feed_bytes
 from tidings.ingestion.types import FeedEntry, Image, ParsedFeed
 
 MAX_FEED_BYTES = 16 * 1024 * 1024
@@ -60,9 +61,6 @@ _MONTHS = {
     }.items()
     for name in names.split()
 }
-# A character reference to a surrogate, NUL or out-of-range code point makes feedparser
-# raise UnicodeEncodeError mid-parse (found by fuzzing, R10); U+FFFD keeps the rest.
-_CHARREF = re.compile(rb"&#(?:[xX]([0-9a-fA-F]{1,8})|([0-9]{1,10}));")
 
 
 class FeedParseError(ApplicationError):
@@ -100,29 +98,16 @@ def _looks_like_json(body: bytes, content_type: str) -> bool:
 # -- RSS and Atom through feedparser ------------------------------------------------------
 
 
-def _defuse_charrefs(body: bytes) -> bytes:
-    if b"&#" not in body or b"\x00" in body[:4]:
-        return body  # UTF-16/32 documents: feedparser decodes those before expanding refs
-
-    def replace(match: re.Match[bytes]) -> bytes:
-        digits = match.group(1) or match.group(2)
-        code = int(digits, 16 if match.group(1) else 10)
-        if code == 0 or 0xD800 <= code <= 0xDFFF or code > 0x10FFFF:
-            return b"&#xFFFD;"
-        return match.group(0)
-
-    return _CHARREF.sub(replace, body)
-
-
 def _run_feedparser(body: bytes, url: str, content_type: str) -> Any:
     # Without a type feedparser flags every document "NonXMLContentType"; application/xml
     # lets the XML declaration decide the encoding, as it would for a file. No
     # content-location: feedparser would rewrite relative guids into URLs under the feed's
     # address, and every identity would change when the feed moves. We resolve links.
+    body, content_type = prepare_feed_bytes(body, content_type)
     headers = {"content-type": content_type or "application/xml"}
     try:
         return feedparser.parse(
-            io.BytesIO(_defuse_charrefs(body)),
+            io.BytesIO(body),
             response_headers=headers,
             resolve_relative_uris=True,
             sanitize_html=True,
