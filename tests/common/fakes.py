@@ -34,6 +34,8 @@ class FakeHandler(BaseHTTPRequestHandler):
         finally:
             site.request_finished()
 
+    do_POST = do_GET
+
     def answer(self, status: int, body: bytes = b"", **headers: str) -> None:
         self.send_response(status)
         for name, value in headers.items():
@@ -70,6 +72,7 @@ class FakeSite:
     def __init__(self, host: str, port: int = 0, *, tls: ssl.SSLContext | None = None) -> None:
         self.routes: dict[str, Route] = {}
         self.paths: list[str] = []
+        self.methods: list[str] = []
         self.request_headers: list[dict[str, str]] = []
         self.accepted = 0
         self.active = 0
@@ -105,6 +108,7 @@ class FakeSite:
     def request_started(self, handler: FakeHandler) -> None:
         with self._lock:
             self.paths.append(handler.path)
+            self.methods.append(handler.command)
             self.request_headers.append({k.lower(): v for k, v in handler.headers.items()})
             self.active += 1
             self.peak_active = max(self.peak_active, self.active)

@@ -19,6 +19,8 @@ import time_machine
 
 from tests.common.fakes import FakeHandler, FakeSite
 from tidings.common.http import (
+    BadSchemeError,
+    ConnectError,
     ContentEncodingError,
     FetchTimeoutError,
     HTTPStatusError,
@@ -406,3 +408,24 @@ def test_credentials_are_not_sent_to_another_site(fetch_settings, public: FakeSi
     fetch_url(url=public.url("/here", host="public.test"), headers={"Authorization": "Bearer t"})
     sent = [headers.get("authorization") for headers in public.request_headers]
     assert sent == ["Bearer t", "Bearer t", None]
+
+
+def test_redirect_to_another_scheme_is_refused(fetch_settings, public: FakeSite) -> None:
+    public.routes["/moved"] = lambda h: h.answer(302, Location="file:///etc/passwd")
+    with pytest.raises(BadSchemeError, match="file"):
+        fetch_url(url=public.url("/moved", host="public.test"))
+
+
+def test_a_post_redirected_with_303_becomes_a_get(fetch_settings, public: FakeSite) -> None:
+    """For webhook-style calls: the body is posted once, the answer fetched with GET."""
+    public.routes["/hook"] = lambda h: h.answer(303, Location="/thanks")
+    public.routes["/thanks"] = lambda h: h.answer(200, b"received")
+    result = fetch_url(url=public.url("/hook", host="public.test"), method="POST", data=b"{}")
+    assert (result.body, public.methods) == (b"received", ["POST", "GET"])
+
+
+def test_nobody_listening_is_a_connect_error(fetch_settings, public: FakeSite) -> None:
+    url = public.url("/feed", host="public.test")
+    public.stop()
+    with pytest.raises(ConnectError, match="connection failed"):
+        fetch_url(url=url)

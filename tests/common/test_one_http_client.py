@@ -11,7 +11,20 @@ from pathlib import Path
 
 SRC = Path(__file__).resolve().parents[2] / "src"
 GUARDED_CLIENT = SRC / "tidings" / "common" / "http"
-FORBIDDEN = ("requests", "httpx", "urllib.request", "urllib3", "http.client", "aiohttp", "pycurl")
+FORBIDDEN = (
+    "requests",
+    "httpx",
+    "urllib.request",
+    "urllib3",
+    "http.client",
+    "aiohttp",
+    "pycurl",
+    "httplib2",
+    # trafilatura's own downloader (urllib3 underneath) would bypass the guard too.
+    "trafilatura.downloads",
+    "trafilatura.fetch_url",
+    "trafilatura.fetch_response",
+)
 
 
 def _is_forbidden(name: str) -> bool:
@@ -66,10 +79,14 @@ def test_the_check_would_catch_each_library() -> None:
         "import urllib3": "urllib3",
         "from http import client": "http.client",
         "import http.client as hc": "http.client",
+        "from trafilatura import fetch_url": "trafilatura.fetch_url",
+        "import trafilatura\ntrafilatura.fetch_url('x')": "trafilatura.fetch_url",
+        "from trafilatura.downloads import fetch_response": "trafilatura.downloads",
     }
     for source, library in samples.items():
         assert any(use.startswith(library) for use in http_library_uses(source)), source
-    assert http_library_uses("from urllib.parse import urljoin\nimport http\n") == []
+    harmless = "from urllib.parse import urljoin\nimport http\nfrom trafilatura import extract\n"
+    assert http_library_uses(harmless) == []
 
 
 def test_the_walk_covers_the_source_tree() -> None:
