@@ -429,3 +429,27 @@ def test_nobody_listening_is_a_connect_error(fetch_settings, public: FakeSite) -
     public.stop()
     with pytest.raises(ConnectError, match="connection failed"):
         fetch_url(url=url)
+
+
+def test_callers_cannot_change_host_or_framing_headers(fetch_settings, public: FakeSite) -> None:
+    public.routes["/feed"] = lambda h: h.answer(200, b"ok")
+    extra = {
+        "Host": "admin.internal",
+        "accept": "application/json",
+        "Transfer-Encoding": "chunked",
+        "User-Agent": "curl",
+    }
+    fetch_url(url=public.url("/feed", host="public.test"), headers=extra)
+    sent = public.request_headers[0]
+    assert sent["host"] == f"public.test:{public.port}"
+    assert sent["accept"] == "application/json"
+    assert "transfer-encoding" not in sent
+    assert sent["user-agent"].startswith("Tidings/")
+
+
+def test_a_folded_validator_is_sent_on_one_line(fetch_settings, public: FakeSite) -> None:
+    public.routes["/feed"] = _conditional
+    result = fetch_url(url=public.url("/feed", host="public.test"), etag='"v1"\r\nX-Evil: 1')
+    assert result.status == 200
+    assert public.request_headers[0]["if-none-match"] == '"v1" X-Evil: 1'
+    assert "x-evil" not in public.request_headers[0]

@@ -45,9 +45,10 @@ _ACCEPT = {
     "page": "text/html, application/xhtml+xml;q=0.9, */*;q=0.8",
     "robots": "text/plain, */*;q=0.5",
 }
-# Headers the client owns: a caller may not change where or how the request is framed.
+# Headers the client owns: a caller may not change where the request goes, how it is
+# framed, or who we say we are.
 _CLIENT_HEADERS = frozenset(
-    {"host", "accept-encoding", "connection", "content-length", "transfer-encoding"}
+    {"host", "accept-encoding", "connection", "content-length", "transfer-encoding", "user-agent"}
 )
 _CREDENTIAL_HEADERS = frozenset({"authorization", "cookie", "proxy-authorization"})
 
@@ -160,20 +161,28 @@ def _limits_with(
 def _request_headers(
     *, purpose: str, etag: str, last_modified: str, extra: dict[str, str]
 ) -> dict[str, str]:
-    headers = {name: value for name, value in extra.items() if name.lower() not in _CLIENT_HEADERS}
-    headers.update(
-        {
-            "User-Agent": user_agent(),
-            "Accept": _ACCEPT.get(purpose, "*/*"),
-            "Accept-Encoding": "gzip, deflate",
-            "Connection": "close",
-        }
-    )
+    headers = {
+        "User-Agent": user_agent(),
+        "Accept": _ACCEPT.get(purpose, "*/*"),
+        "Accept-Encoding": "gzip, deflate",
+        "Connection": "close",
+    }
+    for name, value in extra.items():
+        if name.lower() in _CLIENT_HEADERS:
+            continue
+        for existing in [key for key in headers if key.lower() == name.lower()]:
+            del headers[existing]
+        headers[name] = _one_line(value)
     if etag:
-        headers["If-None-Match"] = etag
+        headers["If-None-Match"] = _one_line(etag)
     if last_modified:
-        headers["If-Modified-Since"] = last_modified
+        headers["If-Modified-Since"] = _one_line(last_modified)
     return headers
+
+
+def _one_line(value: str) -> str:
+    # Validators come back from servers; a folded header must not become a CRLF we send.
+    return " ".join(str(value).split())
 
 
 def _request_after_redirect(request: _Request, *, status: int, old: Target, new: str) -> _Request:
@@ -344,7 +353,7 @@ def _answer_read(
 def _header_dict(response: http.client.HTTPResponse) -> dict[str, str]:
     headers: dict[str, str] = {}
     for name, value in response.getheaders():
-        key = name.lower()
+        key, value = name.lower(), _one_line(value)
         headers[key] = f"{headers[key]}, {value}" if key in headers else value
     return headers
 
