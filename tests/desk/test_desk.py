@@ -49,11 +49,11 @@ def form_fields(client, url: str, form_id: str) -> dict[str, list[str]]:
     return values
 
 
-def submit(client, url: str, form_id: str, **changes: object):
-    data = form_fields(client, url, form_id)
+def submit(client, page: str, form_id: str, **changes: object):
+    data = form_fields(client, page, form_id)
     for name, value in changes.items():
         data[name] = value if isinstance(value, list) else [str(value)]
-    return client.post(url, data)
+    return client.post(page, data)
 
 
 def split_datetime(moment) -> dict[str, str]:
@@ -536,3 +536,20 @@ def test_createeditor_asks_again_until_the_passwords_match_and_are_strong(monkey
 
     sam = get_user_model().objects.get(username="sam")
     assert sam.email == "sam@desk.example" and sam.check_password(STRONG_PASSWORD)
+
+
+def test_a_source_on_the_desk_needs_a_web_address(admin_client):
+    add_url = reverse("admin:sources_source_add")
+    refused = submit(
+        admin_client,
+        add_url,
+        "source_form",
+        name="Old FTP",
+        slug="old-ftp",
+        url="ftp://x.example/f",
+    )
+    assert refused.status_code == 200 and "http:// or https://" in refused.content.decode()
+    saved = submit(
+        admin_client, add_url, "source_form", name="Wire", slug="wire", url="https://x.example/f"
+    )
+    assert saved.status_code == 302 and Source.objects.get(slug="wire").url == "https://x.example/f"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
@@ -15,7 +16,7 @@ from django.utils.text import Truncator
 
 from tidings.common.errors import InvalidInput
 from tidings.sources.models import Source
-from tidings.sources.services import source_add
+from tidings.sources.services import source_add, source_save
 from tidings.sources.starter import STARTER_SOURCES
 
 HEALTH_FIELDS = (
@@ -47,8 +48,35 @@ class HealthFilter(admin.SimpleListFilter):
         return queryset
 
 
+class SourceForm(forms.ModelForm):
+    class Meta:
+        model = Source
+        fields = [
+            "name",
+            "slug",
+            "kind",
+            "url",
+            "homepage",
+            "is_agency",
+            "language",
+            "is_active",
+            "poll_interval",
+            "next_poll_at",
+        ]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        kind, url = data.get("kind"), data.get("url") or ""
+        if (url or kind != Source.Kind.DESK) and not url.lower().startswith(
+            ("http://", "https://")
+        ):
+            self.add_error("url", "Give the http:// or https:// address to fetch.")
+        return data
+
+
 @admin.register(Source)
 class SourceAdmin(admin.ModelAdmin):
+    form = SourceForm
     list_display = [
         "name",
         "kind",
@@ -80,6 +108,9 @@ class SourceAdmin(admin.ModelAdmin):
     @admin.display(description="Last error")
     def short_error(self, obj: Source) -> str:
         return Truncator(obj.last_error).chars(80) if obj.last_error else "—"
+
+    def save_model(self, request: HttpRequest, obj: Source, form: Any, change: bool) -> None:
+        source_save(source=obj)
 
     def get_urls(self) -> list[URLPattern]:
         starter = path(
