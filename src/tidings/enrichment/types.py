@@ -47,6 +47,7 @@ class TopicLink:
     confidence: float
     origin: str = "predicted"
     evidence: tuple[str, ...] = ()  # the forms seen in the text ("Xi", "Chinese")
+    new: bool = False  # not in the catalogue yet: the caller creates the Topic first
 
 
 @dataclass(frozen=True, slots=True)
