@@ -22,12 +22,13 @@ DATA = Path(__file__).resolve().parent / "data"
 MAX_GAZETTEER_WORDS = 6
 _TOKEN = re.compile(r"(?:[A-Z]\.){2,}|\w+(?:['’.-]\w+)*")
 _CONNECTORS = frozenset({"of", "de", "del", "da", "al", "bin", "van", "von", "der", "for"})
-_ORGANISATION_ENDINGS = frozenset(
+_ORGANISATION_WORDS = (
     "Inc Corp Corporation Ltd Plc PLC Group Bank Ministry Party Council Agency Association "
     "University Company Committee Commission Organisation Organization Union Federation Fund "
     "Reserve Court Parliament Congress Senate Army Navy Police Institute Authority Office "
-    "Department Airlines Motors Holdings Exchange Foundation Service Forces".split()
+    "Department Airlines Motors Holdings Exchange Foundation Service Forces"
 )
+_ORGANISATION_ENDINGS = frozenset(_ORGANISATION_WORDS.split())
 _SPEECH_VERBS = frozenset({"said", "says", "told", "added", "wrote", "asked", "tweeted"})
 
 
