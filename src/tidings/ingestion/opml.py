@@ -8,7 +8,7 @@ before anything could fetch them (S2, S6).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 
 from tidings.common.errors import ApplicationError
 from tidings.common.sanitise import plain_text, safe_link, storable_text
@@ -61,21 +61,28 @@ def _attribute(outline: Element, name: str) -> str:
     return ""
 
 
-def _walk(body: Element) -> Iterable[OutlineFeed]:
-    """Depth-first without recursion, so deep nesting cannot exhaust the stack."""
-    stack: list[tuple[Element, list[str]]] = [(body, [])]
+def _outlines(element: Element) -> Iterator[Element]:
+    return (item for item in element if local_name(item.tag) == "outline")
+
+
+def _walk(body: Element) -> Iterator[OutlineFeed]:
+    """Feeds in document order, depth first, without recursion (deep nesting cannot
+    exhaust the stack)."""
+    stack: list[tuple[Iterator[Element], list[str]]] = [(_outlines(body), [])]
     while stack:
-        element, path = stack.pop()
-        outlines = [o for o in element if local_name(o.tag) == "outline"]
-        for outline in reversed(outlines):
-            label = plain_text(
-                _attribute(outline, "title") or _attribute(outline, "text"), is_html=False
-            )
-            xml_url = safe_link(storable_text(_attribute(outline, "xmlurl")))
-            if xml_url:
-                yield _outline_feed(outline, xml_url, label, path)
-            elif len(outline):
-                stack.append((outline, [*path, label] if label else path))
+        siblings, path = stack[-1]
+        outline = next(siblings, None)
+        if outline is None:
+            stack.pop()
+            continue
+        label = plain_text(
+            _attribute(outline, "title") or _attribute(outline, "text"), is_html=False
+        )
+        xml_url = safe_link(storable_text(_attribute(outline, "xmlurl")))
+        if xml_url:
+            yield _outline_feed(outline, xml_url, label, path)
+        elif len(outline):
+            stack.append((_outlines(outline), [*path, label] if label else path))
 
 
 def _outline_feed(outline: Element, xml_url: str, label: str, path: list[str]) -> OutlineFeed:
