@@ -315,3 +315,11 @@ def test_guard_refuses_urls_naming_internal_addresses(address) -> None:  # type:
     host = f"[{address}]" if address.version == 6 else str(address)
     with pytest.raises(BlockedAddressError):
         fetch_url(url=f"http://{host}/")
+
+
+def test_s2_allowed_ports_may_be_written_as_in_the_environment(
+    fetch_settings, public: FakeSite
+) -> None:
+    public.routes["/"] = lambda h: h.answer(200, b"ok")
+    fetch_settings.FETCH_ALLOWED_PORTS = f"8443, {public.port}"
+    assert fetch_url(url=public.url("/", host="public.test")).body == b"ok"

@@ -79,6 +79,8 @@ def hold_until(*, host: str, now: datetime) -> datetime | None:
     key = host.lower()
     with _holds_lock:
         local = _holds.get(key)
+        if local is not None and local <= now:
+            del _holds[key]  # expired: forget it so the record does not grow forever
     shared = _shared_hold(key)
     candidates = [when for when in (local, shared) if when is not None and when > now]
     return max(candidates) if candidates else None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from importlib import metadata
 from typing import Any
@@ -10,11 +11,18 @@ MIB = 1024 * 1024
 
 
 def fetch_setting(name: str, default: Any) -> Any:
-    from django.conf import settings
+    """A Django setting, or ``default`` when Django has no settings at all (plain scripts)."""
+    from django.conf import ENVIRONMENT_VARIABLE, settings
 
-    if not settings.configured:
+    if not settings.configured and not os.environ.get(ENVIRONMENT_VARIABLE):
         return default
     return getattr(settings, name, default)
+
+
+def _as_set(value: Any) -> set[str]:
+    # An environment-style "8080,8443" is a list of values, not a string of characters.
+    items = value.split(",") if isinstance(value, str) else value
+    return {str(item).strip() for item in items if str(item).strip()}
 
 
 @dataclass(frozen=True)
@@ -40,8 +48,10 @@ def fetch_limits() -> FetchLimits:
         max_bytes=int(fetch_setting("FETCH_MAX_BYTES", 15 * MIB)),
         max_redirects=int(fetch_setting("FETCH_MAX_REDIRECTS", 10)),
         per_host_limit=max(1, int(fetch_setting("FETCH_PER_HOST_LIMIT", 2))),
-        allowed_ports=frozenset({80, 443, *map(int, fetch_setting("FETCH_ALLOWED_PORTS", ()))}),
-        test_public_addresses=frozenset(fetch_setting("FETCH_TEST_PUBLIC_ADDRESSES", ())),
+        allowed_ports=frozenset(
+            {80, 443, *map(int, _as_set(fetch_setting("FETCH_ALLOWED_PORTS", ())))}
+        ),
+        test_public_addresses=frozenset(_as_set(fetch_setting("FETCH_TEST_PUBLIC_ADDRESSES", ()))),
         respect_robots=bool(fetch_setting("FETCH_RESPECT_ROBOTS", True)),
         ca_bundle=str(fetch_setting("FETCH_CA_BUNDLE", "") or ""),
     )
