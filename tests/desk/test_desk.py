@@ -553,3 +553,15 @@ def test_a_source_on_the_desk_needs_a_web_address(admin_client):
         admin_client, add_url, "source_form", name="Wire", slug="wire", url="https://x.example/f"
     )
     assert saved.status_code == 302 and Source.objects.get(slug="wire").url == "https://x.example/f"
+
+
+def test_the_roles_migration_can_run_again_without_duplicating():
+    import importlib
+
+    from django.apps import apps
+
+    roles = importlib.import_module("tidings.articles.migrations.0002_editor_roles")
+    before = {group.name: group.permissions.count() for group in Group.objects.all()}
+    roles.create_roles(apps, None)
+    after = {group.name: group.permissions.count() for group in Group.objects.all()}
+    assert before == after and Group.objects.filter(name="Editor").count() == 1

@@ -43,9 +43,11 @@ def _ensure_permissions(apps):
     """Permissions normally appear after all migrations; the groups need them now."""
     for label in ("auth", "contenttypes", "sources", "articles"):
         app_config = apps.get_app_config(label)
+        # Migration state has no models module, and create_permissions skips such apps.
+        previous = getattr(app_config, "models_module", None)
         app_config.models_module = True
         create_permissions(app_config, apps=apps, verbosity=0)
-        app_config.models_module = None
+        app_config.models_module = previous
     ContentType = apps.get_model("contenttypes", "ContentType")
     Permission = apps.get_model("auth", "Permission")
     article_type = ContentType.objects.get(app_label="articles", model="article")
