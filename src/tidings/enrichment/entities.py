@@ -244,17 +244,16 @@ def _tally(mentions: list[_Mention]) -> dict[str, _Tally]:
 
 def _fold_short_forms(tallies: dict[str, _Tally]) -> list[_Tally]:
     """Fold "Xi" into "Xi Jinping" and "Putin" into "Vladimir Putin" told in the same story."""
-    full_names = [t for t in tallies.values() if not t.kind and len(t.name.split()) >= 2]
+    # Only into names already seen as people ("President Xi Jinping", "Peskov said"), so a
+    # menu's "World" does not fold into "World News".
+    full_names = [t for t in tallies.values() if not t.kind and t.cued and len(t.name.split()) >= 2]
     for short in [t for t in tallies.values() if not t.kind and " " not in t.name]:
         owners = [t for t in full_names if short.name in (t.name.split()[0], t.name.split()[-1])]
-        if len(owners) > 1:  # "Xi" after "Xi Jinping" and "Xi Mingze": the one with a title
-            owners = [t for t in owners if t.cued]
-        if len(owners) != 1:
+        if len(owners) != 1:  # "Xi" with both "Xi Jinping" and "Xi Mingze" is ambiguous
             continue
         owner = owners[0]
         owner.count += short.count
         owner.first_offset = min(owner.first_offset, short.first_offset)
-        owner.cued = True  # referred to by one name alone: how stories name people
         del tallies[short.name]
     return list(tallies.values())
 

@@ -1,0 +1,245 @@
+"""From entities to topics: every form of a name resolves to one topic.
+
+"Xi", "Xi Jinping" and "Chinese President Xi Jinping" are Xi Jinping; "Putin" is Vladimir
+Putin; "Russian" is Russia. The catalogue of known topics and their aliases is passed in
+as data (the caller builds it from Topic and TopicAlias rows); merged topics resolve to
+the topic they were merged into, and blocked topics are never linked. Names that keep
+coming back from several sources but are not in the catalogue become proposals.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import cache
+
+from tidings.enrichment.entities import load_gazetteer
+from tidings.enrichment.types import (
+    CatalogueTopic,
+    Entity,
+    SourcedEntities,
+    TopicCatalogue,
+    TopicLink,
+    TopicProposal,
+)
+
+BLOCKED = "\x00blocked"  # resolves, but to a topic editors have blocked
+NAMED_KINDS = frozenset({"person", "organisation", "place"})
+
+
+def normalise_alias(name: str) -> str:
+    """The form aliases are compared in: no accents, case, punctuation or leading "the"."""
+    decomposed = unicodedata.normalize("NFKD", name)
+    plain = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    plain = re.sub(r"['’]s\b", "", plain.casefold())
+    words = re.sub(r"[^\w]+", " ", plain.replace(".", "")).split()
+    if words[:1] == ["the"]:
+        words = words[1:]
+    return " ".join(words)
+
+
+def slugify(name: str) -> str:
+    return normalise_alias(name).replace(" ", "-")[:200] or "topic"
+
+
+@dataclass(frozen=True, slots=True)
+class AliasIndex:
+    """Normalised alias -> topic, built once per catalogue."""
+
+    topics: dict[str, CatalogueTopic]  # slug -> topic (the surviving one after merges)
+    forms: dict[str, str]  # normalised alias -> slug, or BLOCKED
+    short_forms: dict[str, str]  # a person's one-word name ("putin") -> slug, when unique
+
+    def resolve(self, name: str) -> str | None:
+        """The slug this name resolves to, BLOCKED, or None when the catalogue lacks it."""
+        words = normalise_alias(name).split()
+        for start in range(len(words)):  # "chinese president xi jinping" -> "xi jinping"
+            form = " ".join(words[start:])
+            if form in self.forms:
+                return self.forms[form]
+            if start == len(words) - 1 and form in self.short_forms:
+                return self.short_forms[form]
+            if words[start] not in _prefix_words():  # "bank of england" is not England
+                return None
+        return None
+
+
+@cache
+def _prefix_words() -> frozenset[str]:
+    """Words that may stand before a name without being part of it: titles and demonyms."""
+    gazetteer = load_gazetteer()
+    titles = {normalise_alias(" ".join(title)) for title in gazetteer.titles}
+    places = {
+        normalise_alias(words[0])
+        for words, (_, kind) in gazetteer.names.items()
+        if kind == "place" and len(words) == 1
+    }
+    return frozenset(word for phrase in titles | places for word in phrase.split())
+
+
+def build_alias_index(*, catalogue: TopicCatalogue) -> AliasIndex:
+    by_slug = {topic.slug: topic for topic in catalogue.topics}
+    forms: dict[str, str] = {}
+    topics: dict[str, CatalogueTopic] = {}
+    for topic in catalogue.topics:
+        final = _follow_merges(topic, by_slug)
+        target = BLOCKED if final.status == "blocked" else final.slug
+        if target != BLOCKED:
+            topics[final.slug] = final
+        for form in (topic.name, *topic.aliases, *_gazetteer_forms(topic.name)):
+            forms.setdefault(normalise_alias(form), target)
+    return AliasIndex(topics=topics, forms=forms, short_forms=_short_forms(topics.values()))
+
+
+def _follow_merges(topic: CatalogueTopic, by_slug: dict[str, CatalogueTopic]) -> CatalogueTopic:
+    seen = {topic.slug}
+    while topic.merged_into and topic.merged_into in by_slug and topic.merged_into not in seen:
+        topic = by_slug[topic.merged_into]
+        seen.add(topic.slug)
+    return topic
+
+
+def _gazetteer_forms(name: str) -> list[str]:
+    """Demonyms and other names the shipped gazetteer knows for a place or organisation."""
+    return _gazetteer_forms_by_name().get(name, [])
+
+
+@cache
+def _gazetteer_forms_by_name() -> dict[str, list[str]]:
+    forms: dict[str, list[str]] = defaultdict(list)
+    for words, (canonical, _) in load_gazetteer().names.items():
+        forms[canonical].append(" ".join(words))
+    return dict(forms)
+
+
+def _short_forms(topics: Iterable[CatalogueTopic]) -> dict[str, str]:
+    """One-word forms of people: surname, or the family name first (as in "Xi Jinping")."""
+    owners: dict[str, set[str]] = defaultdict(set)
+    for topic in topics:
+        words = normalise_alias(topic.name).split()
+        if topic.kind == "person" and len(words) >= 2:
+            owners[words[-1]].add(topic.slug)
+            owners[words[0]].add(topic.slug)
+    return {word: next(iter(slugs)) for word, slugs in owners.items() if len(slugs) == 1}
+
+
+def salience(*, entity: Entity, headline_length: int) -> float:
+    """How central the name is to the story, 0..1: mentions, a headline hit, an early one."""
+    score = float(entity.count)
+    if entity.first_offset < headline_length:
+        score += 2.0
+    elif entity.first_offset < headline_length + 400:
+        score += 1.0
+    return round(score / (score + 2.0), 3)
+
+
+def link_topics(
+    *,
+    entities: Iterable[Entity],
+    catalogue: TopicCatalogue | AliasIndex,
+    headline: str = "",
+    min_confidence: float = 0.55,
+) -> list[TopicLink]:
+    """Topic links for a story's entities, most confident first.
+
+    Entities the catalogue knows link to their topic; salient people, organisations and
+    places it does not know come back with ``new=True`` for the caller to create.
+    Blocked topics are dropped.
+    """
+    index = (
+        catalogue if isinstance(catalogue, AliasIndex) else build_alias_index(catalogue=catalogue)
+    )
+    headline_length = len(headline) + 2 if headline else 0
+    best: dict[str, TopicLink] = {}
+    for entity in entities:
+        link = _link_one(entity, index, salience(entity=entity, headline_length=headline_length))
+        if link is None or link.confidence < min_confidence:
+            continue
+        best[link.slug] = _stronger(best.get(link.slug), link)
+    return sorted(best.values(), key=lambda link: (-link.confidence, link.slug))
+
+
+def _link_one(entity: Entity, index: AliasIndex, confidence: float) -> TopicLink | None:
+    slug = index.resolve(entity.name)
+    if slug == BLOCKED:
+        return None
+    if slug is not None:
+        topic = index.topics[slug]
+        return TopicLink(slug, topic.name, topic.kind, confidence, evidence=(entity.name,))
+    if entity.kind not in NAMED_KINDS:
+        return None  # unknown themes are too noisy to tag with; they may become proposals
+    return TopicLink(
+        slugify(entity.name),
+        entity.name,
+        entity.kind,
+        confidence,
+        evidence=(entity.name,),
+        new=True,
+    )
+
+
+def _stronger(current: TopicLink | None, candidate: TopicLink) -> TopicLink:
+    """Two forms of one topic in a story ("Russia", "Kremlin" as Russia): add the evidence."""
+    if current is None:
+        return candidate
+    confidence = min(0.99, max(current.confidence, candidate.confidence) + 0.05)
+    evidence = tuple(dict.fromkeys(current.evidence + candidate.evidence))
+    return TopicLink(
+        current.slug,
+        current.name,
+        current.kind,
+        round(confidence, 3),
+        evidence=evidence,
+        new=current.new,
+    )
+
+
+def propose_topics(
+    *, stories: Iterable[SourcedEntities], catalogue: TopicCatalogue, min_sources: int = 3
+) -> list[TopicProposal]:
+    """Names the catalogue lacks that several sources keep using: candidates for editors."""
+    index = build_alias_index(catalogue=catalogue)
+    sources: dict[str, set[str]] = defaultdict(set)
+    story_counts: Counter[str] = Counter()
+    kinds: dict[str, Counter[str]] = defaultdict(Counter)
+    spellings: dict[str, Counter[str]] = defaultdict(Counter)
+    for story in stories:
+        for entity in story.entities:
+            if index.resolve(entity.name) is not None:
+                continue  # known, or blocked by an editor
+            key = normalise_alias(entity.name)
+            sources[key].add(story.source)
+            story_counts[key] += 1
+            kinds[key][entity.kind] += entity.count
+            spellings[key][entity.name] += entity.count
+    proposals = [
+        TopicProposal(
+            name=spellings[key].most_common(1)[0][0],
+            kind=kinds[key].most_common(1)[0][0],
+            source_count=len(names),
+            story_count=story_counts[key],
+            sources=tuple(sorted(names)),
+        )
+        for key, names in sources.items()
+        if len(names) >= min_sources
+    ]
+    return sorted(proposals, key=lambda p: (-p.source_count, -p.story_count, p.name))
+
+
+def gazetteer_catalogue() -> TopicCatalogue:
+    """The shipped places and organisations as topics, to seed a new site's catalogue."""
+    grouped: dict[str, tuple[str, list[str]]] = {}
+    for words, (canonical, kind) in load_gazetteer().names.items():
+        form = " ".join(words)
+        entry = grouped.setdefault(canonical, (kind, []))
+        if form != canonical:
+            entry[1].append(form)
+    return TopicCatalogue(
+        topics=tuple(
+            CatalogueTopic(slug=slugify(name), name=name, kind=kind, aliases=tuple(forms))
+            for name, (kind, forms) in sorted(grouped.items())
+        )
+    )
