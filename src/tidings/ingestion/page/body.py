@@ -9,15 +9,22 @@ from lxml import html as lxml_html
 from trafilatura.settings import Document
 
 from tidings.ingestion.page import boilerplate
-from tidings.ingestion.page.blocks import Block, body_blocks, clean_space, safe_href, word_key
+from tidings.ingestion.page.blocks import (
+    Block,
+    body_blocks,
+    clean_space,
+    linkify,
+    safe_href,
+    word_key,
+)
 from tidings.ingestion.page.recovery import recover_split_body
 from tidings.ingestion.types import RelatedLink
+
 
 @dataclass
 class Body:
     blocks: list[Block] = field(default_factory=list)
     related_links: list[RelatedLink] = field(default_factory=list)
-    document: Document | None = None  # trafilatura's own metadata, used as a fallback
 
 
 def run_trafilatura(tree: lxml_html.HtmlElement, *, url: str | None) -> Document | None:
@@ -30,7 +37,6 @@ def run_trafilatura(tree: lxml_html.HtmlElement, *, url: str | None) -> Document
         include_tables=True,
         include_links=False,  # links change trafilatura's choices; we add them back
         include_formatting=False,
-        with_metadata=True,
     )
 
 
@@ -44,21 +50,20 @@ def caption_keys(tree: lxml_html.HtmlElement) -> set[str]:
     return {key for node in nodes if (key := word_key(node.text_content()))}
 
 
-def anchor_urls(tree: lxml_html.HtmlElement, *, base: str | None) -> dict[str, str]:
-    """Anchor text → link target, to give "Read more" lines a URL when the body lost it."""
-    found: dict[str, str] = {}
+def anchor_url(tree: lxml_html.HtmlElement, *, title: str, base: str | None) -> str:
+    """The page link whose text is ``title``: "Read more" lines often lose their link."""
+    wanted = word_key(title)
     for anchor in tree.iter("a"):
-        key = word_key(anchor.text_content())
-        href = safe_href(anchor.get("href"), base=base)
-        if key and href and key not in found:
-            found[key] = href
-    return found
+        if word_key(anchor.text_content()) == wanted:
+            return safe_href(anchor.get("href"), base=base) or ""
+    return ""
 
 
 def filter_blocks(
-    blocks: list[Block], *, captions: set[str], anchors: dict[str, str]
+    blocks: list[Block], *, tree: lxml_html.HtmlElement, base: str | None
 ) -> tuple[list[Block], list[RelatedLink]]:
     """Drop promos, teasers, duplicated captions and echoes; lift out "Read more" links."""
+    captions = caption_keys(tree)
     kept: list[Block] = []
     related: list[RelatedLink] = []
     previous = ""
@@ -66,7 +71,7 @@ def filter_blocks(
         link = boilerplate.related_link(block)
         if link is not None:
             if not link.url and link.title:
-                link.url = anchors.get(word_key(link.title), "")
+                link.url = anchor_url(tree, title=link.title, base=base)
             if link.url:
                 related.append(link)
             continue
@@ -81,15 +86,30 @@ def filter_blocks(
 
 
 def extract_body(*, tree: lxml_html.HtmlElement, url: str | None) -> Body:
-    """The story's blocks and its in-body related links, plus trafilatura's metadata."""
+    """The story's blocks and its in-body related links."""
     document = run_trafilatura(tree, url=url)
     if document is None:
         return Body()
-    blocks = body_blocks(document.body, base=url)
-    kept, related = filter_blocks(
-        blocks, captions=caption_keys(tree), anchors=anchor_urls(tree, base=url)
-    )
-    return Body(blocks=kept, related_links=related, document=document)
+    blocks = recover_split_body(body_blocks(document.body, base=url), tree=tree)
+    kept, related = filter_blocks(blocks, tree=tree, base=url)
+    return Body(blocks=kept, related_links=related)
 
 
-__all__ = ["Body", "clean_space", "extract_body"]
+def relink(blocks: list[Block], *, tree: lxml_html.HtmlElement, base: str | None) -> None:
+    """Put the page's links back into the kept blocks (matched by their words)."""
+    wanted = {word_key(block.text): block for block in blocks if block.kind != "table"}
+    for node in tree.xpath("//p[.//a] | //li[.//a] | //h2[.//a] | //h3[.//a] | //blockquote[.//a]"):
+        block = wanted.pop(word_key(node.text_content()), None)
+        if block is None:
+            continue
+        anchors = []
+        for anchor in node.iter("a"):
+            href, text = (
+                safe_href(anchor.get("href"), base=base),
+                clean_space(anchor.text_content()),
+            )
+            if href and text:
+                anchors.append((href, text))
+        linkify(block, anchors)
+        if not wanted:
+            return
