@@ -64,6 +64,13 @@ def _declares_feed(attributes: dict[str, str]) -> bool:
     return kind in JSON_TYPES and "feed" in hint
 
 
+def _joined(base: str, href: str) -> str | None:
+    try:
+        return urljoin(base, href.strip())
+    except ValueError:  # e.g. an unbalanced "[" in the host
+        return None
+
+
 def discover_feeds(*, html: bytes | str, url: str, include_guesses: bool = True) -> list[str]:
     """Declared feeds first (in page order), then the common paths on the page's host."""
     text = html.decode("utf-8", "replace") if isinstance(html, bytes | bytearray) else html
@@ -74,7 +81,8 @@ def discover_feeds(*, html: bytes | str, url: str, include_guesses: bool = True)
     declared_base = safe_link(collector.base, base=url) if collector.base else None
     if declared_base:
         base = declared_base
-    found = [safe_link(href.strip(), base=base) for href in collector.links]
+    # Scheme-relative hrefs ("//host/feed") are common here and mean the page's scheme.
+    found = [safe_link(_joined(base, href)) for href in collector.links]
     if include_guesses and urlsplit(url).scheme in {"http", "https"}:
         found += [safe_link(urljoin(url, path)) for path in COMMON_FEED_PATHS]
     unique: dict[str, None] = {}
