@@ -78,6 +78,7 @@ class StoryClusterer:
         self.next_id = 1
         self.story_of: dict[int, int] = {}
         self._postings: dict[str, set[int]] = {}
+        self._norms: dict[int, tuple[float, float]] = {}
 
     def assign(self, *, article: ClusterDoc) -> ClusterDecision:
         """Put one article into its story (existing or new); returns where it went."""
@@ -148,16 +149,26 @@ class StoryClusterer:
         return [story for story in stories if self._is_active(profile.at, story)]
 
     def _similarity(self, terms: Sparse, markers: Sparse, story: Story) -> float:
-        wording = _cosine(terms, story.terms)
-        naming = _cosine(markers, story.markers)
+        """Blend of cosines between a unit-length article profile and a story centroid."""
+        terms_norm, markers_norm = self._norms_of(story)
+        wording = _dot(terms, story.terms) / terms_norm
+        naming = _dot(markers, story.markers) / markers_norm
         weight = self.settings.marker_weight
         return (1.0 - weight) * wording + weight * naming
 
     def _story_similarity(self, story: Story, other: Story) -> float:
-        wording = _cosine(_unit(story.terms), other.terms)
-        naming = _cosine(_unit(story.markers), other.markers)
+        terms_norm, markers_norm = self._norms_of(story)
+        other_terms, other_markers = self._norms_of(other)
+        wording = _dot(story.terms, other.terms) / (terms_norm * other_terms)
+        naming = _dot(story.markers, other.markers) / (markers_norm * other_markers)
         weight = self.settings.marker_weight
         return (1.0 - weight) * wording + weight * naming
+
+    def _norms_of(self, story: Story) -> tuple[float, float]:
+        """Centroid lengths, cached until the story changes (saves a pass per comparison)."""
+        if story.id not in self._norms:
+            self._norms[story.id] = (_norm(story.terms) or 1.0, _norm(story.markers) or 1.0)
+        return self._norms[story.id]
 
     def _decay(self, at: float | None, story: Story) -> float:
         if at is None or story.last_at is None:
@@ -184,6 +195,7 @@ class StoryClusterer:
         story.terms = _trim(story.terms, self.settings.max_centroid_terms)
         story.size += 1
         story.members.append(article_id)
+        self._norms.pop(story.id, None)
         self.story_of[article_id] = story.id
         if profile.at is not None:
             story.first_at = min(story.first_at or profile.at, profile.at)
@@ -198,7 +210,7 @@ class StoryClusterer:
 
     def _merge_lookalikes(self, story: Story) -> tuple[int, ...]:
         """Fold into `story` any live story that now reads like the same event."""
-        probe = _Profile(terms=_unit(story.terms), markers=_unit(story.markers), at=story.last_at)
+        probe = _Profile(terms=story.terms, markers=story.markers, at=story.last_at)
         merged = []
         for other in self._candidates(probe):
             if other.id == story.id:
@@ -223,6 +235,8 @@ class StoryClusterer:
         into.last_at = max(times) if times else None
         self._index(into, other.terms.keys(), other.markers.keys())
         del self.stories[other.id]
+        self._norms.pop(other.id, None)
+        self._norms.pop(into.id, None)
 
     # --- persistence ----------------------------------------------------------------------
 
@@ -267,11 +281,14 @@ def _unit(vector: Sparse) -> Sparse:
     return {key: value / norm for key, value in vector.items()} if norm else {}
 
 
-def _cosine(small: Sparse, centroid: Sparse) -> float:
-    if not small or not centroid:
-        return 0.0
-    norm = math.sqrt(sum(value * value for value in centroid.values()))
-    return sum(value * centroid.get(key, 0.0) for key, value in small.items()) / norm
+def _norm(vector: Sparse) -> float:
+    return math.sqrt(sum(value * value for value in vector.values()))
+
+
+def _dot(first: Sparse, second: Sparse) -> float:
+    if len(first) > len(second):
+        first, second = second, first
+    return sum(value * second.get(key, 0.0) for key, value in first.items())
 
 
 def _add_into(total: Sparse, part: Sparse) -> None:
