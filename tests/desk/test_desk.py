@@ -188,6 +188,13 @@ def test_a_correction_is_kept_as_a_revision_and_shown_to_readers(admin_client, c
     assert "misstated the minister" in change_page.content.decode()
 
 
+def test_a_correction_note_on_an_unpublished_draft_is_not_kept(admin_client):
+    response = add_article(admin_client, headline="Draft", correction_note="Fixed a name.")
+    assert response.status_code == 302
+    page = admin_client.get(response["Location"]).content.decode()
+    assert "The correction note was not kept" in page and not Revision.objects.exists()
+
+
 def test_the_live_preview_renders_markdown_as_it_will_be_stored(admin_client, client):
     url = reverse("admin:articles_article_render_markdown")
     response = admin_client.post(url, {"body": "## Heading\n\n<script>x()</script>*fine*"})

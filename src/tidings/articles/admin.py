@@ -321,11 +321,18 @@ class ArticleAdmin(admin.ModelAdmin):
     # Writes ---------------------------------------------------------------------------------
 
     def save_model(self, request: HttpRequest, obj: Article, form: Any, change: bool) -> None:
-        services.article_save_from_desk(
-            article=obj,
-            editor=request.user,
-            correction_note=form.cleaned_data.get("correction_note", ""),
-        )
+        note = form.cleaned_data.get("correction_note", "")
+        was_live = change and form.initial.get("status") in {
+            Article.Status.PUBLISHED,
+            Article.Status.RETRACTED,
+        }
+        services.article_save_from_desk(article=obj, editor=request.user, correction_note=note)
+        if note.strip() and not was_live:
+            self.message_user(
+                request,
+                "The correction note was not kept: readers had not seen this story yet.",
+                messages.WARNING,
+            )
 
     def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
         services.article_bylines_set(
