@@ -11,13 +11,10 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.common.fakes import FakeSite, twin_sites
+from tests.common.fakes import INTERNAL_IP, PUBLIC_IP, FakeSite, twin_sites
 from tidings.common.http import StaticResolver
 from tidings.common.http.politeness import holds_clear
 from tidings.common.http.robots import robots_forget
-
-PUBLIC_IP = "127.0.0.2"
-INTERNAL_IP = "127.0.0.1"
 
 
 @pytest.fixture

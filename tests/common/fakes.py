@@ -15,6 +15,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 Route = Callable[["FakeHandler"], None]
 
+PUBLIC_IP = "127.0.0.2"  # plays the public internet (FETCH_TEST_PUBLIC_ADDRESSES)
+INTERNAL_IP = "127.0.0.1"  # plays an internal service that must never see a connection
+
 
 class FakeHandler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"

@@ -12,8 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.common.conftest import PUBLIC_IP
-from tests.common.fakes import FakeSite
+from tests.common.fakes import PUBLIC_IP, FakeSite
 from tidings.common.http import ConnectError, fetch_url
 
 
