@@ -1,11 +1,28 @@
 """Newsroom jobs. Thin: each calls one service and is safe to run twice."""
 
 from huey import crontab
-from huey.contrib.djhuey import db_periodic_task
+from huey.contrib.djhuey import db_periodic_task, db_task
 
+from tidings.articles.intake import source_poll
 from tidings.articles.services import article_publish_due
+from tidings.sources.selectors import source_ids_due
 
 
 @db_periodic_task(crontab(minute="*"))
 def article_publish_due_task() -> int:
     return article_publish_due()
+
+
+@db_task(retries=0)
+def source_poll_task(source_id: int) -> None:
+    # The claim inside source_poll makes a duplicate or late message a no-op.
+    source_poll(source_id=source_id)
+
+
+@db_periodic_task(crontab(minute="*"))
+def sources_poll_due_task() -> int:
+    """Hand every source that is due to a worker; the database, not the queue, holds the work."""
+    due = source_ids_due()
+    for source_id in due:
+        source_poll_task(source_id)
+    return len(due)
