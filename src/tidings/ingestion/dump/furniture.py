@@ -22,6 +22,7 @@ _RELATED = re.compile(
     re.I,
 )
 _URL = re.compile(r"https?://\S+")
+_WORD = re.compile(r"\w+")
 _TOPIC_LABEL = re.compile(
     r"^(?:topics?|tags?|related topics|keywords|themen|schlagwörter|sujets|temas|tópicos|"
     r"argomenti|теги|темы)\s*:?\s*(?P<inline>.*)$",
@@ -101,21 +102,22 @@ def topic_label(text: str) -> str | None:
     return match.group("inline") if match else None
 
 
+def _phrase(text: str) -> str:
+    return " " + " ".join(_WORD.findall(text.casefold())) + " "
+
+
 def split_topics(text: str, *, story: str) -> list[str]:
     """Topic names from one line: separators if any, else the longest phrases the story
     itself uses ("xi jinping vladimir putin" → "xi jinping", "vladimir putin")."""
     if _TOPIC_SPLIT.search(text):
         return [t for t in (t.strip() for t in _TOPIC_SPLIT.split(text)) if t]
-    words, told = text.split(), " " + " ".join(story.casefold().split()) + " "
+    words = text.split()
+    told = _phrase(story)
     topics, start = [], 0
     while start < len(words):
+        longest = range(min(len(words), start + 4), start + 1, -1)
         end = next(
-            (
-                stop
-                for stop in range(min(len(words), start + 4), start + 1, -1)
-                if " " + " ".join(words[start:stop]).casefold() + " " in told
-            ),
-            start + 1,
+            (stop for stop in longest if _phrase(" ".join(words[start:stop])) in told), start + 1
         )
         topics.append(" ".join(words[start:end]))
         start = end
@@ -138,7 +140,8 @@ def _topics_after(lines: Sequence[Line], index: int, *, story: str) -> tuple[lis
     if following >= len(lines):
         return [], set()
     first = lines[following].text
-    if len(first.split()) > 4 or _TOPIC_SPLIT.search(first):
+    alone = following + 1 >= len(lines) or not _is_topic_line(lines[following + 1].text)
+    if len(first.split()) > 4 or _TOPIC_SPLIT.search(first) or (alone and len(first.split()) > 2):
         # the tags were links in one block: "xi jinping vladimir putin"
         if len(first.split()) <= 20 and not first.rstrip().endswith((".", "!", "?")):
             return split_topics(first, story=story), {following}
