@@ -26,9 +26,15 @@ _ORGANISATION_WORDS = (
     "Inc Corp Corporation Ltd Plc PLC Group Bank Ministry Party Council Agency Association "
     "University Company Committee Commission Organisation Organization Union Federation Fund "
     "Reserve Court Parliament Congress Senate Army Navy Police Institute Authority Office "
-    "Department Airlines Motors Holdings Exchange Foundation Service Forces"
+    "Department Airlines Motors Holdings Exchange Foundation Service Forces Democrats "
+    "Republicans Conservatives Tories Labour"
 )
 _ORGANISATION_ENDINGS = frozenset(_ORGANISATION_WORDS.split())
+_CALENDAR_WORDS = (
+    "monday tuesday wednesday thursday friday saturday sunday january february march april "
+    "june july august september october november december"
+)
+_CALENDAR = frozenset(_CALENDAR_WORDS.split())
 _SPEECH_VERBS = frozenset({"said", "says", "told", "added", "wrote", "asked", "tweeted"})
 
 
@@ -53,6 +59,7 @@ class Gazetteer:
     names: dict[tuple[str, ...], tuple[str, str]]  # words -> (canonical name, kind)
     titles: frozenset[tuple[str, ...]]
     themes: dict[str, str]  # lower-case phrase -> theme name
+    given_names: frozenset[str] = frozenset()
 
 
 @cache
@@ -64,7 +71,8 @@ def load_gazetteer() -> Gazetteer:
                 names[tuple(_TOKEN.findall(form))] = (canonical, kind)
     titles = frozenset(tuple(_TOKEN.findall(line)) for line in _read_lines("titles.txt"))
     themes = {phrase.lower(): theme for phrase, (theme, *_) in _read_table("themes.txt")}
-    return Gazetteer(names=names, titles=titles, themes=themes)
+    given_names = frozenset(" ".join(_read_lines("given_names.txt")).split())
+    return Gazetteer(names=names, titles=titles, themes=themes, given_names=given_names)
 
 
 def _read_lines(filename: str) -> list[str]:
@@ -104,10 +112,18 @@ class GazetteerEntityBackend:
     def find(self, *, text: str, headline: str) -> list[Entity]:
         story = f"{headline}\n\n{text}" if headline else text
         tokens = [(m.group(), m.start()) for m in _TOKEN.finditer(story)]
-        mentions = self._name_mentions(story, tokens) + self._theme_mentions(story)
+        mentions = self._name_mentions(story, tokens)
+        if headline and _title_cased(headline):
+            mentions = _trusted_in_headline(mentions, body_start=len(headline) + 2)
+        mentions += self._theme_mentions(story)
         tallies = _fold_short_forms(_tally(mentions))
         entities = [
-            Entity(name=t.name, kind=_settle_kind(t), count=t.count, first_offset=t.first_offset)
+            Entity(
+                name=t.name,
+                kind=_settle_kind(t, self.gazetteer.given_names),
+                count=t.count,
+                first_offset=t.first_offset,
+            )
             for t in tallies
         ]
         return sorted(entities, key=lambda e: (-e.count, e.first_offset, e.name))
@@ -160,6 +176,18 @@ class GazetteerEntityBackend:
             for match in re.finditer(rf"\b{re.escape(phrase)}\b", lowered):
                 mentions.append(_Mention(theme, "theme", match.start()))
         return mentions
+
+
+def _title_cased(headline: str) -> bool:
+    """ "Putin Invites Xi To Moscow": capitals say nothing about names in such a headline."""
+    words = [word for word in _TOKEN.findall(headline) if len(word) > 3]
+    return len(words) >= 3 and sum(word[0].isupper() for word in words) >= 0.7 * len(words)
+
+
+def _trusted_in_headline(mentions: list[_Mention], *, body_start: int) -> list[_Mention]:
+    """In a title-cased headline keep gazetteer names and names the body confirms."""
+    body_names = {m.name for m in mentions if m.offset >= body_start}
+    return [m for m in mentions if m.offset >= body_start or m.kind or m.name in body_names]
 
 
 @cache
@@ -220,13 +248,13 @@ def _unknown_name(words: list[tuple[str, int]], cued: bool, story: str) -> list[
     stops = stop_words()
     while words and (words[0][0].lower() in stops or words[0][0] in _CONNECTORS):
         words = words[1:]
-    while words and words[-1][0].lower() in stops:
+    while words and words[-1][0].lower() in _CALENDAR:  # "Putin on Friday" never joins
         words = words[:-1]
     if not words or (len(words) == 1 and len(words[0][0]) < 2):
         return []
     name = " ".join(word for word, _ in words)
-    after = story[words[-1][1] + len(words[-1][0]) :][:20].split()
-    spoke = bool(after) and after[0].strip(",.") in _SPEECH_VERBS
+    after = re.findall(r"[a-z]+", story[words[-1][1] + len(words[-1][0]) :][:12])
+    spoke = bool(after) and after[0] in _SPEECH_VERBS  # "Peskov said", "May, said:"
     return [_Mention(name, "", words[0][1], cued=cued or spoke)]
 
 
@@ -258,13 +286,15 @@ def _fold_short_forms(tallies: dict[str, _Tally]) -> list[_Tally]:
     return list(tallies.values())
 
 
-def _settle_kind(tally: _Tally) -> str:
+def _settle_kind(tally: _Tally, given_names: frozenset[str]) -> str:
     """Kind of a name no gazetteer knew, from its shape and the cues around it."""
     if tally.kind:
         return tally.kind
     words = tally.name.split()
     if words[-1] in _ORGANISATION_ENDINGS or (tally.name.isupper() and 2 <= len(tally.name) <= 6):
         return "organisation"
-    if tally.cued and len(words) <= 4:
+    if (tally.cued or words[0] in given_names) and 2 <= len(words) <= 4:
+        return "person"
+    if tally.cued and len(words) == 1:
         return "person"
     return "theme"
