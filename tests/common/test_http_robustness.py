@@ -453,3 +453,17 @@ def test_a_folded_validator_is_sent_on_one_line(fetch_settings, public: FakeSite
     assert result.status == 200
     assert public.request_headers[0]["if-none-match"] == '"v1" X-Evil: 1'
     assert "x-evil" not in public.request_headers[0]
+
+
+@pytest.mark.slow
+def test_a_slow_name_lookup_counts_against_the_deadline(fetch_settings, public: FakeSite) -> None:
+    def slow_dns(host: str, port: int) -> list[str]:
+        time.sleep(1.5)
+        return ["127.0.0.2"]
+
+    fetch_settings.FETCH_RESOLVER = slow_dns
+    started = time.monotonic()
+    with pytest.raises(FetchTimeoutError, match=r"resolving slow\.test took longer"):
+        fetch_url(url=public.url("/feed", host="slow.test"), timeout=0.4)
+    assert time.monotonic() - started < 1.2
+    assert public.accepted == 0

@@ -123,7 +123,7 @@ def fetch_url(
     )
     current = url
     for redirects in range(limits.max_redirects + 1):
-        target = target_check(url=current, limits=limits)
+        target = target_check(url=current, limits=limits, timeout=deadline - time.monotonic())
         if purpose == "page" and limits.respect_robots:
             _robots_obey(target=target, deadline=deadline)
         answer = _exchange(target=target, request=request, limits=limits, deadline=deadline)

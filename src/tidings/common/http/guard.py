@@ -21,10 +21,11 @@ from tidings.common.http.errors import (
     BadSchemeError,
     BlockedAddressError,
     BlockedPortError,
+    FetchTimeoutError,
     InvalidURLError,
     UnresolvableHostError,
 )
-from tidings.common.http.resolver import active_resolver
+from tidings.common.http.resolver import resolve_within
 from tidings.common.http.settings import FetchLimits
 
 DEFAULT_PORTS = {"http": 80, "https": 443}
@@ -50,12 +51,15 @@ class Target:
         return f"{self.scheme}://{host}" + ("" if default else f":{self.port}")
 
 
-def target_check(*, url: str, limits: FetchLimits) -> Target:
-    """Parse ``url`` and resolve its host; refuse anything that is not a public web address."""
+def target_check(*, url: str, limits: FetchLimits, timeout: float | None = None) -> Target:
+    """Parse ``url`` and resolve its host; refuse anything that is not a public web address.
+
+    ``timeout`` bounds the name lookup (the rest of the fetch's deadline).
+    """
     parts = _split(url)
     host = _ascii_host(url=url, parts=parts)
     port = _port(url=url, parts=parts, limits=limits)
-    addresses = _addresses(url=url, host=host, port=port)
+    addresses = _addresses(url=url, host=host, port=port, timeout=timeout)
     for address in addresses:
         _refuse_unless_public(url=url, host=host, address=address, limits=limits)
     path = quote(parts.path or "/", safe=_PATH_SAFE)
@@ -111,7 +115,7 @@ def _port(*, url: str, parts: SplitResult, limits: FetchLimits) -> int:
     return port
 
 
-def _addresses(*, url: str, host: str, port: int) -> list[IPAddress]:
+def _addresses(*, url: str, host: str, port: int, timeout: float | None) -> list[IPAddress]:
     literal = parse_ip_host(host)
     if literal is not None:
         return [literal]
@@ -120,7 +124,9 @@ def _addresses(*, url: str, host: str, port: int) -> list[IPAddress]:
     if host.lower() == "localhost" or host.lower().endswith(".localhost"):
         raise BlockedAddressError(url=url, reason=f"{host} always names this machine")
     try:
-        answers = active_resolver()(host, port)
+        answers = resolve_within(host, port, timeout=timeout)
+    except TimeoutError as error:
+        raise FetchTimeoutError(url=url, reason=f"timed out: {error}") from None
     except (OSError, UnicodeError) as error:
         raise UnresolvableHostError(url=url, reason=f"{host} does not resolve ({error})") from None
     if not answers:

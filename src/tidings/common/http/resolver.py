@@ -8,7 +8,10 @@ system resolver. Tests use :class:`StaticResolver`, a real resolver over a fixed
 from __future__ import annotations
 
 import socket
+import threading
 from collections.abc import Callable, Iterable, Mapping
+from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeoutError
 from typing import Protocol
 
 from django.utils.module_loading import import_string
@@ -52,6 +55,35 @@ class StaticResolver:
         if not answers:
             raise socket.gaierror(socket.EAI_NONAME, f"{host} is not in the static table")
         return [answers.pop(0) if len(answers) > 1 else answers[0]]
+
+
+_pool_lock = threading.Lock()
+_pool: ThreadPoolExecutor | None = None
+
+
+def resolve_within(host: str, port: int, *, timeout: float | None) -> list[str]:
+    """Resolve with the active resolver, giving up (``TimeoutError``) after ``timeout`` s.
+
+    ``getaddrinfo`` has no timeout of its own and a slow DNS server can hold it for many
+    seconds, so the lookup runs in a small pool and the fetch's deadline covers it too.
+    """
+    resolver = active_resolver()
+    if timeout is None:
+        return resolver(host, port)
+    if timeout <= 0:
+        raise TimeoutError(f"no time left to resolve {host}")
+    try:
+        return _resolver_pool().submit(resolver, host, port).result(timeout=timeout)
+    except FutureTimeoutError:
+        raise TimeoutError(f"resolving {host} took longer than {timeout:.3g} s") from None
+
+
+def _resolver_pool() -> ThreadPoolExecutor:
+    global _pool  # one lazily created pool per process
+    with _pool_lock:
+        if _pool is None:
+            _pool = ThreadPoolExecutor(max_workers=8, thread_name_prefix="tidings-resolve")
+        return _pool
 
 
 def active_resolver() -> Callable[[str, int], list[str]]:
