@@ -9,8 +9,6 @@ from django.utils import timezone
 from tidings.articles.models import Article, ArticleTopic, Section, StoryCluster, Topic
 from tidings.common.errors import NotFound
 
-
-
 CONTENT_VERSION_KEY = "articles:content-version"
 
 
@@ -71,7 +69,9 @@ def article_list_latest(*, limit: int = 20, offset: int = 0) -> list[Article]:
     return list(_cards(Article.objects.published())[offset : offset + limit])
 
 
-def article_list_for_section(*, section: Section, limit: int = 20, offset: int = 0) -> list[Article]:
+def article_list_for_section(
+    *, section: Section, limit: int = 20, offset: int = 0
+) -> list[Article]:
     ids = section_descendant_ids(section=section)
     queryset = Article.objects.published().filter(section_id__in=ids)
     return list(_cards(queryset)[offset : offset + limit])
@@ -101,7 +101,9 @@ def front_page(*, per_section: int = 4, latest: int = 12) -> dict[str, object]:
         shown.update(article.pk for article in stories)
         if stories:
             sections.append((section, stories))
-    rest = [article for article in latest_articles if article.pk not in {a.pk for a in lead_stories}]
+    rest = [
+        article for article in latest_articles if article.pk not in {a.pk for a in lead_stories}
+    ]
     return {"lead_stories": lead_stories, "latest": rest, "sections": sections}
 
 
@@ -109,9 +111,9 @@ def article_get_visible(*, pk: int) -> Article:
     """A published or retracted article with everything its page shows."""
     topics = Prefetch(
         "article_topics",
-        queryset=ArticleTopic.objects.select_related("topic").filter(
-            topic__status=Topic.Status.APPROVED
-        ).order_by("-confidence", "topic__name"),
+        queryset=ArticleTopic.objects.select_related("topic")
+        .filter(topic__status=Topic.Status.APPROVED)
+        .order_by("-confidence", "topic__name"),
     )
     try:
         return (
@@ -124,7 +126,9 @@ def article_get_visible(*, pk: int) -> Article:
         raise NotFound(f"No article {pk}.") from None
 
 
-def article_list_for_feed(*, section: Section | None = None, topic: Topic | None = None, limit: int = 50) -> list[Article]:
+def article_list_for_feed(
+    *, section: Section | None = None, topic: Topic | None = None, limit: int = 50
+) -> list[Article]:
     if section is not None:
         return article_list_for_section(section=section, limit=limit)
     if topic is not None:
@@ -155,8 +159,27 @@ def story_get(*, pk: int) -> StoryCluster:
 
 
 def story_articles(*, story: StoryCluster) -> list[Article]:
-    return list(_cards(Article.objects.published().filter(story_cluster=story)).order_by("published_at"))
+    return list(
+        _cards(Article.objects.published().filter(story_cluster=story)).order_by("published_at")
+    )
 
 
 def has_any_content() -> bool:
     return Article.objects.filter(published_at__lte=timezone.now()).exists()
+
+
+def story_list(*, limit: int, offset: int) -> tuple[list[tuple[StoryCluster, list[int]]], int]:
+    """Story clusters with their published article ids, newest first, and the total count."""
+    clusters = StoryCluster.objects.filter(article_count__gt=0)
+    total = clusters.count()
+    page = list(clusters.order_by("-last_published_at", "-id")[offset : offset + limit])
+    members: dict[int, list[int]] = {cluster.pk: [] for cluster in page}
+    rows = (
+        Article.objects.published()
+        .filter(story_cluster_id__in=list(members))
+        .order_by("published_at", "id")
+        .values_list("story_cluster_id", "pk")
+    )
+    for cluster_id, article_id in rows:
+        members[cluster_id].append(article_id)
+    return [(cluster, members[cluster.pk]) for cluster in page], total

@@ -3,12 +3,15 @@ from django.contrib import admin
 from django.urls import URLPattern, URLResolver, include, path
 from django.views.static import serve
 
+from tidings.api.main import api
+
 admin.site.site_header = "Tidings editor desk"
 admin.site.site_title = "Tidings desk"
 admin.site.index_title = "Newsroom"
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("desk/", admin.site.urls),
+    path("api/", api.urls),
     path("", include("tidings.web.urls")),
 ]
 if not settings.PRODUCTION:
