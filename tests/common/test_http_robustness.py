@@ -6,6 +6,7 @@ Deadlines and caps are passed as small parameters so every case finishes in seco
 from __future__ import annotations
 
 import gzip
+import socket
 import struct
 import threading
 import time
@@ -17,7 +18,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import time_machine
 
-from tests.common.fakes import FakeHandler, FakeSite
+from tests.common.fakes import PUBLIC_IP, FakeHandler, FakeSite
 from tidings.common.http import (
     BadSchemeError,
     ConnectError,
@@ -467,3 +468,23 @@ def test_a_slow_name_lookup_counts_against_the_deadline(fetch_settings, public: 
         fetch_url(url=public.url("/feed", host="slow.test"), timeout=0.4)
     assert time.monotonic() - started < 1.2
     assert public.accepted == 0
+
+
+@pytest.mark.slow
+def test_r3_a_listener_that_never_accepts_ends_at_the_connect_timeout(fetch_settings) -> None:
+    """A full accept queue drops our SYN, as a black-holed address would."""
+    listener = socket.socket()
+    filler = socket.socket()
+    try:
+        listener.bind((PUBLIC_IP, 0))
+        listener.listen(0)
+        port = listener.getsockname()[1]
+        filler.connect((PUBLIC_IP, port))  # takes the only place in the queue
+        fetch_settings.FETCH_ALLOWED_PORTS = [port]
+        started = time.monotonic()
+        with pytest.raises(FetchTimeoutError, match="timed out connecting"):
+            fetch_url(url=f"http://public.test:{port}/feed", connect_timeout=0.5, timeout=10)
+        assert time.monotonic() - started < 2
+    finally:
+        filler.close()
+        listener.close()
