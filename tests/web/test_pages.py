@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import re
-import xml.dom.minidom  # noqa: S408  (parsing our own trusted output in a test)
+import xml.dom.minidom
 
 import pytest
 from django.test import override_settings
@@ -52,24 +52,43 @@ def test_article_page_has_every_element_of_a_national_daily(client):
         headline="Xi tells Putin China will stay objective on Ukraine",
         published=IST_PUBLISHED,
         topics=["Xi Jinping", "Vladimir Putin", "Ukraine"],
-        image=Image(url="https://img.example/xi.jpg", caption="Xi and Putin are seen.", credit="AFP"),
+        image=Image(
+            url="https://img.example/xi.jpg", caption="Xi and Putin are seen.", credit="AFP"
+        ),
         related=[RelatedLink(url=related.canonical_url, title="Putin invites Xi to Moscow")],
     )
     response = client.get(article.get_absolute_url())
     assert response.status_code == 200
     page = response.content.decode()
     assert re.search(r'<nav class="breadcrumb".*?Home.*?World News', page, re.S)
-    assert "<h1 class=\"story__headline\">Xi tells Putin China will stay objective on Ukraine</h1>" in page
+    assert (
+        '<h1 class="story__headline">Xi tells Putin China will stay objective on Ukraine</h1>'
+        in page
+    )
     assert "Chinese President Xi Jinping spoke with Vladimir Putin by video link." in page
-    assert "Published on <time datetime=\"2022-12-30T15:49:00+05:30\">Dec 30, 2022 03:49 PM IST</time>" in page
+    assert (
+        'Published on <time datetime="2022-12-30T15:49:00+05:30">Dec 30, 2022 03:49 PM IST</time>'
+        in page
+    )
     assert '<span class="agency">Reuters</span>' in page
     assert "Xi and Putin are seen." in page and "(AFP)" in page
     assert "Read more:" in page and f'href="/a/{related.pk}/"' in page
     for topic in ("Xi Jinping", "Vladimir Putin", "Ukraine"):
         assert f">{topic}</a>" in page
-    for network in ("twitter.com/intent/tweet", "facebook.com/sharer", "wa.me", "linkedin.com/sharing", "mailto:?", "Copy link"):
+    for network in (
+        "twitter.com/intent/tweet",
+        "facebook.com/sharer",
+        "wa.me",
+        "linkedin.com/sharing",
+        "mailto:?",
+        "Copy link",
+    ):
         assert network in page
-    assert '<link rel="canonical"' in page and 'property="og:title"' in page and 'name="twitter:card"' in page
+    assert (
+        '<link rel="canonical"' in page
+        and 'property="og:title"' in page
+        and 'name="twitter:card"' in page
+    )
 
 
 def test_article_json_ld_is_a_valid_news_article(client):
@@ -78,7 +97,15 @@ def test_article_json_ld_is_a_valid_news_article(client):
     raw = re.search(r'<script type="application/ld\+json">(.*?)</script>', page, re.S).group(1)
     data = json.loads(raw)
     assert data["@context"] == "https://schema.org" and data["@type"] == "NewsArticle"
-    for required in ("headline", "datePublished", "dateModified", "author", "publisher", "image", "mainEntityOfPage"):
+    for required in (
+        "headline",
+        "datePublished",
+        "dateModified",
+        "author",
+        "publisher",
+        "image",
+        "mainEntityOfPage",
+    ):
         assert data[required], required
     assert len(data["headline"]) <= 110
     assert data["image"]["creditText"] == "AFP"
@@ -140,3 +167,12 @@ def test_404_page_is_in_the_site_design(client):
     assert response.status_code == 404
     assert "We couldn't find that page" in response.content.decode()
     assert 'class="masthead"' in response.content.decode()
+
+
+def test_a_registered_only_story_asks_anonymous_readers_to_sign_up(client):
+    article = story(body="The secret paragraph nobody anonymous should read.")
+    Article.objects.filter(pk=article.pk).update(access=Article.Access.REGISTERED)
+    page = client.get(article.get_absolute_url()).content.decode()
+    assert "Create a free account to keep reading" in page
+    assert "The secret paragraph" not in page
+    assert article.standfirst in page

@@ -2,6 +2,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from tidings.articles import selectors
+from tidings.billing.selectors import entitlement_for
 from tidings.common.errors import NotFound
 from tidings.web.structured_data import news_article_json_ld
 
@@ -25,6 +26,7 @@ def article_page(request: HttpRequest, section: str, slug: str, pk: int) -> Http
             "tags": list(article.article_topics.all()),
             "bylines": list(article.bylines.all()),
             "corrections": corrections,
+            "entitlement": entitlement_for(user=request.user, article=article),
             "absolute_url": absolute_url,
             "json_ld": news_article_json_ld(article=article, url=absolute_url, request=request),
         },
