@@ -280,8 +280,8 @@ def ingest_location(*, location: str) -> dict[str, object]:
             source = _source_named(name="Text dumps", kind=Source.Kind.TEXT_DUMP)
         else:
             extracted = extract_page(html=text)
-            host = urlsplit(extracted.canonical_url or extracted.url or "").hostname
-            source = _source_named(name=host or "Pages", kind=Source.Kind.PAGE)
+            page_host = urlsplit(extracted.canonical_url or extracted.url or "").hostname
+            source = _source_named(name=page_host or "Pages", kind=Source.Kind.PAGE)
         external_id = extracted.canonical_url or extracted.url or f"file:{path.resolve()}"
     result = article_upsert(source=source, extracted=extracted, external_id=external_id)
     return {"external_id": external_id, "article_id": result.article.pk, "status": result.status}
