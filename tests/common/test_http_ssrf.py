@@ -323,3 +323,31 @@ def test_s2_allowed_ports_may_be_written_as_in_the_environment(
     public.routes["/"] = lambda h: h.answer(200, b"ok")
     fetch_settings.FETCH_ALLOWED_PORTS = f"8443, {public.port}"
     assert fetch_url(url=public.url("/", host="public.test")).body == b"ok"
+
+
+@pytest.mark.parametrize(
+    "template",
+    [
+        "http://127.0.0.1.:{port}/",
+        "http://localhost.:{port}/",
+        "http://feeds.localhost:{port}/",
+        "http://127.000.000.001:{port}/",
+        "http://0x7f.0.0.1:{port}/",
+        "http://\uff11\uff12\uff17.0.0.1:{port}/",  # full-width digits, folded by IDNA
+        "http://127\u30020\u30020\u30021:{port}/",  # ideographic full stops
+        "http://[0:0:0:0:0:ffff:7f00:1]:{port}/",
+        "http://[fe80::1%25lo]:{port}/",
+    ],
+)
+def test_s1_more_ways_of_writing_this_machine(
+    fetch_settings, internal: FakeSite, template: str
+) -> None:
+    with pytest.raises(BlockedAddressError):
+        fetch_url(url=template.format(port=internal.port))
+    assert internal.accepted == 0
+
+
+@pytest.mark.parametrize("url", ["http://%31%32%37.0.0.1/", "http://1.2.3.4.5/", "http://0x/"])
+def test_s1_hosts_that_look_numeric_but_are_not_addresses_are_refused(url: str) -> None:
+    with pytest.raises(FetchError):
+        fetch_url(url=url)
