@@ -12,8 +12,8 @@ from lxml import html as lxml_html
 from trafilatura.utils import load_html
 
 from tidings.ingestion.page import metadata
-from tidings.ingestion.page.blocks import render_html, render_text
-from tidings.ingestion.page.body import Body, extract_body, relink
+from tidings.ingestion.page.blocks import Block, render_html, render_text, word_key
+from tidings.ingestion.page.body import extract_body, relink
 from tidings.ingestion.page.fallback import Fallback
 from tidings.ingestion.page.image import lead_image
 from tidings.ingestion.page.language import declared_language, detect_language
@@ -36,21 +36,31 @@ def extract_page(*, html: str | bytes, url: str | None = None) -> ExtractedArtic
     tree = parse_page(html)
     if tree is None:
         return ExtractedArticle(url=url)
-    signals = gather(tree)
+    signals, fallback = gather(tree), Fallback(tree, url=url)
+    headline = metadata.headline(tree=tree, signals=signals, fallback=fallback)
     body = extract_body(tree=tree, url=url)
-    relink(body.blocks, tree=tree, base=url)
-    article = ExtractedArticle(url=url, body_text=render_text(body.blocks))
-    article.body_html = render_html(body.blocks)
+    blocks = without_headline(body.blocks, headline=headline)
+    relink(blocks, tree=tree, base=url)
+    article = ExtractedArticle(url=url, headline=headline, body_text=render_text(blocks))
+    article.body_html = render_html(blocks)
     article.related_links = body.related_links
-    _fill_metadata(article, tree=tree, signals=signals, body=body)
+    _fill_metadata(article, tree=tree, signals=signals, fallback=fallback)
     return article
 
 
-def _fill_metadata(article: ExtractedArticle, *, tree, signals: Signals, body: Body) -> None:
+def without_headline(blocks: list[Block], *, headline: str | None) -> list[Block]:
+    """The body without the headline repeated at its top (it has its own field)."""
+    key = word_key(headline or "")
+    if key and blocks and word_key(blocks[0].text) == key:
+        return blocks[1:]
+    return blocks
+
+
+def _fill_metadata(
+    article: ExtractedArticle, *, tree, signals: Signals, fallback: Fallback
+) -> None:
     url = article.url
-    fallback = Fallback(tree, url=url)
     article.canonical_url = metadata.canonical_url(signals=signals, url=url)
-    article.headline = metadata.headline(tree=tree, signals=signals, fallback=fallback)
     article.standfirst = metadata.standfirst(tree=tree, signals=signals)
     raw_bylines = metadata.byline_sources(tree=tree, signals=signals, fallback=fallback)
     article.bylines, article.agency = metadata.bylines_and_agency(
@@ -59,11 +69,18 @@ def _fill_metadata(article: ExtractedArticle, *, tree, signals: Signals, body: B
     article.published, article.updated = metadata.published_updated(
         tree=tree, signals=signals, fallback=fallback
     )
-    article.breadcrumb = metadata.breadcrumb(tree=tree, signals=signals)
+    trail = metadata.breadcrumb(tree=tree, signals=signals)
     article.section = metadata.section(
-        trail=article.breadcrumb, signals=signals, url=article.canonical_url or url,
-        title=article.headline,
-    )  # fmt: skip
+        trail=trail, signals=signals, url=article.canonical_url or url, title=article.headline
+    )
+    article.breadcrumb = without_headline_step(trail, headline=article.headline)
     article.topics = metadata.topics(signals=signals)
     article.image = lead_image(tree=tree, signals=signals, url=url)
     article.language = declared_language(signals) or detect_language(article.body_text)
+
+
+def without_headline_step(trail: list[str], *, headline: str | None) -> list[str]:
+    """The breadcrumb trail without its last step when that step is the story itself."""
+    if trail and headline and word_key(trail[-1]) == word_key(headline):
+        return trail[:-1]
+    return trail

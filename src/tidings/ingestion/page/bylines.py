@@ -45,8 +45,8 @@ _AGENCY_CREDIT = re.compile(
 _BY = re.compile(
     r"^\s*(?:post\s+author\s+)?"
     r"(?:(?:posted|written|published|veröffentlicht|geschrieben|words|photos?|text)\s+)?"
-    r"(?:by|von|vom|par|por|door|av|af|author|autor|auteur|autore)\s*:?"
-    r"(?:\s+|(?=(?-i:[A-ZÀ-Þ])))",
+    r"(?:(?:by|von|vom|par|por|door|av|af|author|autor|auteur|autore)(?:\s*:\s*|\s+)"
+    r"|(?-i:[Bb]y|[Vv]on|[Vv]om|[Aa]uthor|[Aa]utor)(?=(?-i:[A-ZÀ-Þ])))",
     re.IGNORECASE,
 )
 _ROLE = re.compile(
