@@ -14,15 +14,16 @@ from pathlib import Path
 
 DATA = Path(__file__).resolve().parent / "data"  # small word lists written for Tidings
 WORDS_PER_MINUTE = 230  # an adult reading news prose on a screen
-_WORD = re.compile(r"[^\W\d_][\w'’-]*", re.UNICODE)
+# A word starts with a letter at a word boundary: "bn" in "£1.2bn" is no word.
+_WORD = re.compile(r"\b[^\W\d_][\w'’-]*", re.UNICODE)
 _SENTENCE_END = re.compile(
     r"(?:(?<=[.!?])|(?<=[.!?][\"'”’)]))"  # a full stop, maybe inside a closing quote
     r"(?<!\b[A-Z]\.)(?<!\bMr\.)(?<!\bMrs\.)(?<!\bMs\.)(?<!\bDr\.)(?<!\bSt\.)"  # U.S. / Mr.
     r"\s+(?=[\"'“‘(]?[A-Z0-9])"
 )
-# "BEIJING, Dec 21 (Reuters) -" or "LONDON (AFP) —": a dateline, not part of the sentence.
+# "BEIJING, Dec 21 (Reuters) -", "LONDON (AFP) —" or "MOSCOW:": a dateline, not part of the sentence.
 _DATELINE = re.compile(
-    r"^[A-Z][A-Z .'-]{1,40}(?:,[^()\n]{0,30})?\s*(?:\([^)]{1,30}\))?\s*[-–—]+\s*"
+    r"^[A-Z][A-Z .'-]{1,40}(?:,[^()\n]{0,30})?\s*(?:\([^)]{1,30}\))?\s*(?:[-–—]+|:)\s*"
 )
 _NOT_A_SUMMARY = re.compile(
     r"^(read more|also read|photo|file photo|image|credit|click|sign (in|up)|subscribe|"
@@ -52,7 +53,7 @@ def detect_language(*, text: str) -> str | None:
     classify = _langid_classifier()
     if classify is not None:
         return str(classify(text)[0])
-    return _language_by_profile(words)
+    return language_by_stop_words(text=text)
 
 
 @cache
@@ -64,8 +65,9 @@ def _langid_classifier():  # type: ignore[no-untyped-def]
     return py3langid.classify
 
 
-def _language_by_profile(words: list[str]) -> str | None:
-    counts = Counter(word.lower() for word in words)
+def language_by_stop_words(*, text: str) -> str | None:
+    """The fallback: which language's commonest words the text uses most (seven languages)."""
+    counts = Counter(word.lower() for word in _WORD.findall(text))
     scores = {
         language: sum(counts[word] for word in profile) for language, profile in _PROFILES.items()
     }
@@ -116,7 +118,7 @@ def _candidate_phrases(text: str) -> list[tuple[str, ...]]:
     for chunk in re.split(r"[.,;:!?()\[\]\"“”—–]|\s-\s|\n", text):
         run: list[str] = []
         for word in [*_WORD.findall(chunk), ""]:
-            lowered = word.lower().strip("'’-")
+            lowered = re.sub(r"['’]s$", "", word.lower()).strip("'’-")  # India's -> india
             if lowered and lowered not in stops and len(lowered) > 1:
                 run.append(lowered)
                 continue
