@@ -21,7 +21,7 @@ _SENTENCE_END = re.compile(
     r"(?<!\b[A-Z]\.)(?<!\bMr\.)(?<!\bMrs\.)(?<!\bMs\.)(?<!\bDr\.)(?<!\bSt\.)"  # U.S. / Mr.
     r"\s+(?=[\"'“‘(]?[A-Z0-9])"
 )
-# "BEIJING, Dec 21 (Reuters) -", "LONDON (AFP) —" or "MOSCOW:": a dateline, not part of the sentence.
+# "BEIJING, Dec 21 (Reuters) -", "LONDON (AFP) —", "MOSCOW:": a dateline, not the sentence.
 _DATELINE = re.compile(
     r"^[A-Z][A-Z .'-]{1,40}(?:,[^()\n]{0,30})?\s*(?:\([^)]{1,30}\))?\s*(?:[-–—]+|:)\s*"
 )
