@@ -73,7 +73,6 @@ SITE_NAME = env_str("SITE_NAME", "Tidings")
 # --- Applications -----------------------------------------------------------------------
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -93,6 +92,8 @@ INSTALLED_APPS = [
     "tidings.billing",
     "tidings.web",
     "tidings.api",
+    # After our apps, so the desk's own admin templates (branding) win.
+    "django.contrib.admin",
 ]
 
 MIDDLEWARE = [
