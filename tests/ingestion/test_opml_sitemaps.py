@@ -186,3 +186,22 @@ def test_plain_text_sitemap() -> None:
 def test_bad_sitemaps_raise_sitemap_error(body: bytes) -> None:
     with pytest.raises(SitemapError):
         parse_sitemap(body=body)
+
+
+@pytest.mark.parametrize("encoding", ["big5", "shift_jis", "gb2312", "euc-kr"])
+def test_multibyte_declared_encodings_are_read(encoding: str) -> None:
+    """expat refuses these with ValueError (found by fuzzing); they are transcoded."""
+    title = {
+        "big5": "中文新聞",
+        "shift_jis": "日本の新聞",
+        "gb2312": "中文新闻",
+        "euc-kr": "한국 뉴스",
+    }
+    body = (
+        f'<?xml version="1.0" encoding="{encoding}"?>'
+        '<urlset xmlns:news="http://www.google.com/schemas/sitemap-news/0.9">'
+        f"<url><loc>https://n.example/a</loc><news:news><news:title>{title[encoding]}"
+        "</news:title></news:news></url></urlset>"
+    ).encode(encoding)
+    (entry,) = parse_sitemap(body=body).entries
+    assert entry.news.title == title[encoding]
