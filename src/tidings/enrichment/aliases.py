@@ -156,10 +156,10 @@ def link_topics(
     best: dict[str, TopicLink] = {}
     for entity in entities:
         link = _link_one(entity, index, salience(entity=entity, headline_length=headline_length))
-        if link is None or link.confidence < min_confidence:
-            continue
-        best[link.slug] = _stronger(best.get(link.slug), link)
-    return sorted(best.values(), key=lambda link: (-link.confidence, link.slug))
+        if link is not None:
+            best[link.slug] = _stronger(best.get(link.slug), link)
+    kept = [link for link in best.values() if link.confidence >= min_confidence]
+    return sorted(kept, key=lambda link: (-link.confidence, link.slug))
 
 
 def _link_one(entity: Entity, index: AliasIndex, confidence: float) -> TopicLink | None:
@@ -187,6 +187,8 @@ def _stronger(current: TopicLink | None, candidate: TopicLink) -> TopicLink:
         return candidate
     confidence = min(0.99, max(current.confidence, candidate.confidence) + 0.05)
     evidence = tuple(dict.fromkeys(current.evidence + candidate.evidence))
+    if current.confidence < candidate.confidence:  # the strongest form leads the evidence
+        evidence = tuple(dict.fromkeys(candidate.evidence + current.evidence))
     return TopicLink(
         current.slug,
         current.name,
