@@ -295,6 +295,8 @@ def test_r7_conditional_get_returns_not_modified(fetch_settings, public: FakeSit
     for again in (by_etag, by_date):
         assert (again.status, again.not_modified, again.body) == (304, True, b"")
         assert again.etag == '"v1"'
+    assert by_etag.last_modified == ""  # the 304 sent none and none was given
+    assert by_date.last_modified == first.last_modified  # the caller's validator kept
     assert public.request_headers[1]["if-none-match"] == '"v1"'
     assert public.request_headers[2]["if-modified-since"] == first.last_modified
 

@@ -128,9 +128,9 @@ def fetch_url(
             _robots_obey(target=target, deadline=deadline)
         answer = _exchange(target=target, request=request, limits=limits, deadline=deadline)
         if answer.status not in REDIRECT_STATUSES:
-            return _result(
-                url=current, answer=answer, etag=etag, redirects=redirects, started=started
-            )
+            validators = (etag, last_modified)
+            return _result(url=current, answer=answer, validators=validators,
+                           redirects=redirects, started=started)  # fmt: skip
         current = urljoin(current, answer.headers["location"])
         request = _request_after_redirect(request, status=answer.status, old=target, new=current)
     raise TooManyRedirectsError(
@@ -205,16 +205,19 @@ def _same_origin(old: Target, new_url: str) -> bool:
     return (new.scheme.lower(), new.hostname, new_port) == (old.scheme, old.host, old.port)
 
 
-def _result(*, url: str, answer: _Answer, etag: str, redirects: int, started: float) -> FetchResult:
-    not_modified = answer.status == 304
+def _result(
+    *, url: str, answer: _Answer, validators: tuple[str, str], redirects: int, started: float
+) -> FetchResult:
+    # A 304 need not repeat the validators; the caller's stay valid, so hand them back.
+    kept_etag, kept_modified = validators if answer.status == 304 else ("", "")
     return FetchResult(
         url=url,
         status=answer.status,
         headers=answer.headers,
         body=answer.body,
-        etag=answer.headers.get("etag", etag if not_modified else ""),
-        last_modified=answer.headers.get("last-modified", ""),
-        not_modified=not_modified,
+        etag=answer.headers.get("etag", kept_etag),
+        last_modified=answer.headers.get("last-modified", kept_modified),
+        not_modified=answer.status == 304,
         redirects=redirects,
         elapsed=time.monotonic() - started,
     )
