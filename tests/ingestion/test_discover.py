@@ -104,3 +104,12 @@ def test_real_pages_agree_with_an_independent_html_parser() -> None:
         disagreements += set(ours) != set(theirs)
     assert pages_with_feeds >= 50
     assert disagreements <= pages_with_feeds // 50  # parsers differ on broken markup only
+
+
+@pytest.mark.parametrize("section", ["<![CDATQ[x]]>", "<![if !IE]>", "<![", "<![CDATA["])
+def test_marked_sections_do_not_crash_discovery(section: str) -> None:
+    """Python 3.11's HTMLParser raises AssertionError on these (found by fuzzing)."""
+    page = f'{section}<link rel="alternate" type="application/rss+xml" href="/f.xml">'
+    assert discover_feeds(html=page, url=PAGE, include_guesses=False) == [
+        "https://news.example.com/f.xml"
+    ]

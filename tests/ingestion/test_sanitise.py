@@ -252,3 +252,7 @@ def test_feedparser_sanitize_corpus_comes_out_harmless(path: Path) -> None:
         return
     for entry in feed.entries:
         assert_harmless(entry.body_html)
+
+
+def test_html_to_text_survives_unknown_marked_sections() -> None:
+    assert html_to_text("<p>a</p><![CDATQ[<p>b</p>]]>") == "a\n<![CDATQ[\nb\n]]>"

@@ -9,7 +9,7 @@ from __future__ import annotations
 from html.parser import HTMLParser
 from urllib.parse import urljoin, urlsplit
 
-from tidings.common.sanitise import safe_link
+from tidings.common.sanitise import run_html_parser, safe_link
 
 FEED_TYPES = {
     "application/rss+xml",
@@ -75,8 +75,7 @@ def discover_feeds(*, html: bytes | str, url: str, include_guesses: bool = True)
     """Declared feeds first (in page order), then the common paths on the page's host."""
     text = html.decode("utf-8", "replace") if isinstance(html, bytes | bytearray) else html
     collector = _FeedLinkCollector()
-    collector.feed(text[:MAX_HTML_CHARS])
-    collector.close()
+    run_html_parser(collector, text[:MAX_HTML_CHARS])
     base = url
     declared_base = safe_link(collector.base, base=url) if collector.base else None
     if declared_base:
