@@ -12,7 +12,7 @@ millisecond.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -235,12 +235,11 @@ def _tune_thresholds(
     margins: np.ndarray, labels: np.ndarray, settings: TaggerSettings
 ) -> tuple[np.ndarray, float]:
     """Global offset first, then per-topic thresholds shrunk to it, then the fallback gap."""
-    offset = max(_OFFSET_GRID, key=lambda t: _f_beta(margins > t, labels, settings.beta))
+    offset = _plateau_middle(lambda t: _f_beta(margins > t, labels, settings.beta))
     thresholds = np.empty(labels.shape[1])
     for column in range(labels.shape[1]):
-        own = max(
-            _OFFSET_GRID,
-            key=lambda t: _f_beta(margins[:, column] > t, labels[:, column], settings.beta),
+        own = _plateau_middle(
+            lambda t, c=column: _f_beta(margins[:, c] > t, labels[:, c], settings.beta)
         )
         positives = labels[:, column].sum()
         weight = positives / (positives + settings.shrink)
@@ -250,8 +249,15 @@ def _tune_thresholds(
     return thresholds, float(gap)
 
 
+def _plateau_middle(quality: Callable[[float], float]) -> float:
+    """The middle of the best stretch of the grid: ties on CV data say "anywhere in here"."""
+    values = np.array([quality(float(t)) for t in _OFFSET_GRID])
+    best = np.flatnonzero(values >= values.max() - 1e-9)
+    return float(_OFFSET_GRID[best[len(best) // 2]])
+
+
 def _f_beta(predicted: np.ndarray, labels: np.ndarray, beta: float) -> float:
-    """Micro F-beta from counts; ties go to the first (higher-precision) grid value."""
+    """Micro F-beta from counts."""
     true_positives = float(np.logical_and(predicted, labels).sum())
     if not true_positives:
         return 0.0
