@@ -208,22 +208,6 @@ def article_for_preview(*, pk: int) -> Article | None:
     )
 
 
-def reader_page_context(*, request: HttpRequest, article: Article) -> dict[str, object]:
-    """The context of tidings.web.views.article.article_page, for the same template."""
-    from tidings.web.structured_data import news_article_json_ld
-
-    absolute_url = request.build_absolute_uri(article.get_absolute_url())
-    return {
-        "article": article,
-        "breadcrumb": article.section.lineage() if article.section else [],
-        "tags": list(article.article_topics.all()),
-        "bylines": list(article.bylines.all()),
-        "corrections": [rev for rev in article.revisions.all() if rev.correction_note],
-        "absolute_url": absolute_url,
-        "json_ld": news_article_json_ld(article=article, url=absolute_url, request=request),
-    }
-
-
 PREVIEW_BANNER = (
     '<div role="status" style="position:sticky;top:0;z-index:100;background:#fff3cd;'
     "color:#3d2e00;border-bottom:2px solid #d4a000;padding:.6rem 1rem;font:600 .95rem "
@@ -422,6 +406,10 @@ class ArticleAdmin(admin.ModelAdmin):
 
     def preview_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
         """The story as readers will see it, in any status (staff only, never cached)."""
+        # The one place the desk borrows from the reader site: the same page context, so a
+        # preview cannot drift from the published page.
+        from tidings.web.views.article import article_page_context
+
         article = article_for_preview(pk=int(object_id)) if object_id.isdigit() else None
         if article is None:
             raise Http404("No such article.")
@@ -430,7 +418,7 @@ class ArticleAdmin(admin.ModelAdmin):
         # Not saved: a draft shows the time it would carry if it went live now.
         article.published_at = article.published_at or timezone.now()
         response = render(
-            request, "web/article.html", reader_page_context(request=request, article=article)
+            request, "web/article.html", article_page_context(request=request, article=article)
         )
         banner = PREVIEW_BANNER.format(
             status=article.get_status_display().lower(),

@@ -218,6 +218,20 @@ else:
         "consumer": {"workers": env_int("WORKER_THREADS", 2, minimum=1), "worker_type": "thread"},
     }
 
+# --- Outbound fetching (the guarded HTTP client, common.http) -----------------------------
+
+FETCH_TIMEOUT = env_int("FETCH_TIMEOUT", 20, minimum=1)
+FETCH_CONNECT_TIMEOUT = env_int("FETCH_CONNECT_TIMEOUT", 5, minimum=1)
+FETCH_READ_TIMEOUT = env_int("FETCH_READ_TIMEOUT", 10, minimum=1)
+FETCH_MAX_BYTES = env_int("FETCH_MAX_BYTES", 15 * 1024 * 1024, minimum=1024)
+FETCH_MAX_REDIRECTS = env_int("FETCH_MAX_REDIRECTS", 10, minimum=0)
+FETCH_PER_HOST_LIMIT = env_int("FETCH_PER_HOST_LIMIT", 2, minimum=1)
+FETCH_ALLOWED_PORTS = [int(port) for port in env_list("FETCH_ALLOWED_PORTS", []) if port.isdigit()]
+FETCH_RESPECT_ROBOTS = env_bool("FETCH_RESPECT_ROBOTS", True)
+FETCH_CA_BUNDLE = env_str("FETCH_CA_BUNDLE")
+# Retry-After holds are shared by every process through the default cache.
+FETCH_HOLD_CACHE_ALIAS = "default"
+
 # --- Auth -------------------------------------------------------------------------------
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -233,6 +247,18 @@ PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
 LOGIN_URL = "/desk/login/"
+# Readers' sign-in and e-mail throttles (SECURITY.md L1–L4); counters live in cache "default".
+# TRUSTED_PROXY_COUNT: how many reverse proxies in front of the site append to X-Forwarded-For.
+# 0 means the client address is the TCP peer and X-Forwarded-For is never believed.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0, minimum=0)
+READER_LOGIN_FAILURE_LIMIT = env_int("READER_LOGIN_FAILURE_LIMIT", 5, minimum=1)
+READER_LOGIN_WINDOW_SECONDS = env_int("READER_LOGIN_WINDOW_SECONDS", 900, minimum=60)
+READER_EMAIL_LIMIT_PER_HOUR = env_int("READER_EMAIL_LIMIT_PER_HOUR", 4, minimum=1)
+READER_SIGNUP_LIMIT_PER_IP = env_int("READER_SIGNUP_LIMIT_PER_IP", 10, minimum=1)
+# Password-reset and e-mail verification links expire after an hour and a day.
+PASSWORD_RESET_TIMEOUT = 3600
+READER_VERIFY_MAX_AGE_SECONDS = 86400
+READER_DELETION_GRACE_DAYS = env_int("READER_DELETION_GRACE_DAYS", 14, minimum=0)
 
 # --- Internationalisation ---------------------------------------------------------------
 

@@ -2,6 +2,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from tidings.articles import selectors
+from tidings.articles.models import Article
 from tidings.billing.selectors import entitlement_for
 from tidings.common.errors import NotFound
 from tidings.web.structured_data import news_article_json_ld
@@ -15,22 +16,26 @@ def article_page(request: HttpRequest, section: str, slug: str, pk: int) -> Http
     canonical_path = article.get_absolute_url()
     if request.path != canonical_path:
         return redirect(canonical_path, permanent=True)
-    absolute_url = request.build_absolute_uri(canonical_path)
-    corrections = [revision for revision in article.revisions.all() if revision.correction_note]
     return render(
-        request,
-        "web/article.html",
-        {
-            "article": article,
-            "breadcrumb": article.section.lineage() if article.section else [],
-            "tags": list(article.article_topics.all()),
-            "bylines": list(article.bylines.all()),
-            "corrections": corrections,
-            "entitlement": entitlement_for(user=request.user, article=article),
-            "absolute_url": absolute_url,
-            "json_ld": news_article_json_ld(article=article, url=absolute_url, request=request),
-        },
+        request, "web/article.html", article_page_context(request=request, article=article)
     )
+
+
+def article_page_context(*, request: HttpRequest, article: Article) -> dict[str, object]:
+    """Everything web/article.html shows; the desk's preview renders the same context."""
+    absolute_url = request.build_absolute_uri(article.get_absolute_url())
+    return {
+        "article": article,
+        "breadcrumb": article.section.lineage() if article.section else [],
+        "tags": list(article.article_topics.all()),
+        "bylines": list(article.bylines.all()),
+        "corrections": [
+            revision for revision in article.revisions.all() if revision.correction_note
+        ],
+        "entitlement": entitlement_for(user=request.user, article=article),
+        "absolute_url": absolute_url,
+        "json_ld": news_article_json_ld(article=article, url=absolute_url, request=request),
+    }
 
 
 def article_short_link(request: HttpRequest, pk: int) -> HttpResponse:

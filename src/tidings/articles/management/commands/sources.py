@@ -61,9 +61,8 @@ class Command(BaseCommand):
                 if source.last_success_at
                 else "never"
             )
-            self.stdout.write(
-                f"#{source.pk}\t{source.kind}\t{source.name}\t{source.url}\tlast ok {when}\t{health}"
-            )
+            columns = [f"#{source.pk}", source.kind, source.name, source.url, f"last ok {when}", health]
+            self.stdout.write("\t".join(columns))
 
     def _poll(self, *, ids: list[int], force: bool, **options: Any) -> None:
         for source_id in ids or source_ids_due():
