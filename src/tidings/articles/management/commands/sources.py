@@ -61,7 +61,7 @@ class Command(BaseCommand):
                 if source.last_success_at
                 else "never"
             )
-            columns = [f"#{source.pk}", source.kind, source.name, source.url, f"last ok {when}", health]
+            columns = [f"#{source.pk}", source.kind, source.name, source.url, f"ok {when}", health]
             self.stdout.write("\t".join(columns))
 
     def _poll(self, *, ids: list[int], force: bool, **options: Any) -> None:
