@@ -70,6 +70,13 @@ def test_adding_a_feed_and_polling_it_twice_stores_each_story_once(
     assert internal.accepted == 0
 
 
+def test_a_source_files_stories_under_its_section_when_items_name_none(fetch_settings, public):
+    serve(public, "/feed.xml", feed_bytes("A").replace(b"<category>World News</category>", b""))
+    run("sources", "add", public.url("/feed.xml", host="public.test"), "--section", "Asia")
+    run("sources", "poll")
+    assert Article.objects.get().section.name == "Asia"
+
+
 def test_a_page_address_finds_its_feed(fetch_settings, public):
     serve(public, "/feed.xml", feed_bytes("One"))
     page = b'<html><head><link rel="alternate" type="application/rss+xml" href="/feed.xml"></head></html>'

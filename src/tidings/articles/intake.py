@@ -153,6 +153,8 @@ def _store(
     extracted: ExtractedArticle,
     retracted: bool,
 ) -> None:
+    if not (extracted.section or extracted.breadcrumb) and source.section_name:
+        extracted.breadcrumb = [source.section_name]
     try:
         result = article_upsert(
             source=source, extracted=extracted, external_id=external_id, retracted=retracted

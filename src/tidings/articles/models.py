@@ -229,6 +229,7 @@ class Article(models.Model):
 
     class Meta:
         ordering = ["-published_at", "-id"]
+        permissions = [("retract_article", "Can retract a published article")]
         constraints = [
             models.UniqueConstraint(
                 fields=["source", "external_id"],

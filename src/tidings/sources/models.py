@@ -25,6 +25,9 @@ class Source(models.Model):
         default=False, help_text="A news agency (Reuters, AFP, PTI): credited on its stories."
     )
     language = models.CharField(max_length=16, blank=True)
+    section_name = models.CharField(
+        max_length=120, blank=True, help_text="Section for its stories when an item names none."
+    )
     is_active = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
 

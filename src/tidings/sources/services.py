@@ -36,8 +36,7 @@ def _free_slug(name: str) -> str:
 def source_add(*, name: str, url: str, kind: str, section_name: str = "") -> tuple[Source, bool]:
     """Add a source once: the same kind and address again returns the existing row.
 
-    ``section_name`` is the section its stories are filed under when an item names none;
-    Source has no field for it yet, so it is checked but not stored (see the desk report).
+    ``section_name`` is the section its stories are filed under when an item names none.
     """
     if kind not in Source.Kind.values:
         raise InvalidInput(f"{kind!r} is not a kind of source.")
@@ -51,7 +50,11 @@ def source_add(*, name: str, url: str, kind: str, section_name: str = "") -> tup
     if existing is not None:
         return existing, False
     source = Source.objects.create(
-        name=clean_name, slug=_free_slug(clean_name), kind=kind, url=clean_url
+        name=clean_name,
+        slug=_free_slug(clean_name),
+        kind=kind,
+        url=clean_url,
+        section_name=" ".join(section_name.split()),
     )
     return source, True
 
