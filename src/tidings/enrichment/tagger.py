@@ -13,7 +13,7 @@ millisecond.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -57,6 +57,7 @@ class TaggerModel:
     thresholds: np.ndarray  # float32 per topic, on the SVM margin
     fallback_gap: float  # best topic is still given when its margin - threshold exceeds this
     calibration: tuple[float, float]  # logistic a, b: confidence = sigmoid(a * z + b)
+    _counter: CountVectorizer | None = field(default=None, init=False, repr=False, compare=False)
 
     def predict(self, *, text: str, headline: str = "") -> list[tuple[str, float]]:
         """The topics this story should carry, most confident first."""
@@ -79,7 +80,9 @@ class TaggerModel:
         return results
 
     def margins(self, *, texts: Sequence[str], headlines: Sequence[str]) -> np.ndarray:
-        features = _features(_documents(texts, headlines), vocabulary=self.vocabulary, idf=self.idf)
+        if self._counter is None:  # building the vocabulary map costs more than a prediction
+            self._counter = _counter_for(self.vocabulary)
+        features = _weigh(self._counter.transform(_documents(texts, headlines)), self.idf)
         return np.asarray(features @ self.weights) + self.intercepts
 
     def top_terms(self, topic: str, n: int = 10) -> list[tuple[str, float]]:
@@ -194,12 +197,19 @@ def _fit_vocabulary(
 def _features(
     documents: list[str], *, vocabulary: np.ndarray, idf: np.ndarray
 ) -> sparse.csr_matrix:
-    counter = CountVectorizer(
+    return _weigh(_counter_for(vocabulary).transform(documents), idf)
+
+
+def _counter_for(vocabulary: np.ndarray) -> CountVectorizer:
+    return CountVectorizer(
         token_pattern=WORD_PATTERN, vocabulary=vocabulary.tolist(), dtype=np.float32
     )
-    counts = counter.transform(documents).tocsr()
+
+
+def _weigh(counts: sparse.spmatrix, idf: np.ndarray) -> sparse.csr_matrix:
+    counts = sparse.csr_matrix(counts, dtype=np.float32)
     counts.data = 1.0 + np.log(counts.data)  # sublinear tf: the tenth mention adds little
-    return normalize(counts.multiply(idf).tocsr())
+    return normalize(sparse.csr_matrix(counts.multiply(idf)))
 
 
 def _fit_svms(
