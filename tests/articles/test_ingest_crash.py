@@ -36,9 +36,7 @@ def test_kill_mid_batch_then_rerun_stores_every_item_once(tmp_path):
     worker = subprocess.Popen(
         [*tidings, "ingest", "--jsonl", str(items)], env=env, stdout=subprocess.PIPE, text=True
     )
-    seen = 0
-    for _line in worker.stdout:  # type: ignore[union-attr]
-        seen += 1
+    for seen, _line in enumerate(worker.stdout, start=1):  # type: ignore[arg-type]
         if seen == 60:
             worker.send_signal(signal.SIGKILL)
             break
