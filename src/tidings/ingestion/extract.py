@@ -13,7 +13,7 @@ from trafilatura.utils import load_html
 
 from tidings.ingestion.page import metadata
 from tidings.ingestion.page.blocks import Block, render_html, render_text, word_key
-from tidings.ingestion.page.body import extract_body, relink
+from tidings.ingestion.page.body import extract_body
 from tidings.ingestion.page.fallback import Fallback
 from tidings.ingestion.page.image import lead_image
 from tidings.ingestion.page.language import declared_language, detect_language
@@ -40,7 +40,6 @@ def extract_page(*, html: str | bytes, url: str | None = None) -> ExtractedArtic
     headline = metadata.headline(tree=tree, signals=signals, fallback=fallback)
     body = extract_body(tree=tree, url=url)
     blocks = without_headline(body.blocks, headline=headline)
-    relink(blocks, tree=tree, base=url)
     article = ExtractedArticle(url=url, headline=headline, body_text=render_text(blocks))
     article.body_html = render_html(blocks)
     article.related_links = body.related_links

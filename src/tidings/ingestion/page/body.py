@@ -91,6 +91,7 @@ def extract_body(*, tree: lxml_html.HtmlElement, url: str | None) -> Body:
     if document is None:
         return Body()
     blocks = recover_split_body(body_blocks(document.body, base=url), tree=tree)
+    relink(blocks, tree=tree, base=url)  # teasers and "Read more" lines are told by links
     kept, related = filter_blocks(blocks, tree=tree, base=url)
     return Body(blocks=kept, related_links=related)
 

@@ -7,7 +7,7 @@ from functools import cached_property
 
 from htmldate import find_date
 from lxml import html as lxml_html
-from trafilatura.metadata import extract_metadata, extract_title, set_date_params
+from trafilatura.metadata import extract_author, extract_title, set_date_params
 
 
 class Fallback:
@@ -21,8 +21,8 @@ class Fallback:
 
     @cached_property
     def author(self) -> str | None:
-        """trafilatura's author: its meta-tag, JSON-LD and markup searches, cleaned."""
-        return extract_metadata(self._tree, self._url, extensive=False).author
+        """trafilatura's search of the markup for an author (bylines, rel=author …)."""
+        return extract_author(self._tree)
 
     @cached_property
     def date(self) -> str | None:

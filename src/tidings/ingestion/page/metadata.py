@@ -15,6 +15,11 @@ from tidings.ingestion.page.bylines import agency_of, clean_byline, unique
 from tidings.ingestion.page.fallback import Fallback
 from tidings.ingestion.page.signals import Signals
 
+_BYLINE_XPATH = (
+    '//*[@rel="author" or @itemprop="author" or contains(@class, "byline") or '
+    'contains(@class, "author-name") or contains(@class, "author__name")]'
+    "[not(ancestor::script)]"
+)
 _DATELINE_XPATH = (
     '//*[contains(@class, "date") or contains(@class, "time") or contains(@class, "publish")'
     ' or contains(@class, "dateline") or contains(@class, "updated")][not(*[3])]'
@@ -74,20 +79,35 @@ def standfirst(*, tree, signals: Signals) -> str | None:
 
 
 def byline_sources(*, tree, signals: Signals, fallback: Fallback) -> list[str]:
-    """Raw byline strings: JSON-LD people, else trafilatura's meta/markup author search.
+    """Raw byline strings: JSON-LD people, author meta tags, trafilatura's markup search,
+    then byline-classed elements.
 
     Organisations credited as authors (the outlet itself, a desk) are not bylines; an
     agency among them is still found by ``bylines_and_agency`` from the raw strings.
     """
     outlet = _outlet_names(signals)
-    raw = [name for name in _json_ld_people(signals) if name.casefold() not in outlet]
+    raw = _json_ld_people(signals) or _meta_authors(signals)
     if not raw and fallback.author:
         raw = fallback.author.split("; ")
-    return [text for text in raw if text and text.casefold() not in outlet]
+    if not raw:
+        raw = [clean_space(node.text_content()) for node in tree.xpath(_BYLINE_XPATH)[:2]]
+    return [text for text in raw if text and len(text) <= 120 and text.casefold() not in outlet]
+
+
+def _meta_authors(signals: Signals) -> list[str]:
+    """Author meta tags; one-word values are mostly site or CMS account names."""
+    values = [
+        value
+        for name in ("author", "byl", "article:author", "dc.creator", "parsely-author")
+        for value in signals.meta.get(name, [])
+    ]
+    return [value for value in values if " " in value.strip() and "://" not in value]
 
 
 def _json_ld_people(signals: Signals) -> list[str]:
     authors = signals.article.get("author") or signals.article.get("creator")
+    if not authors and signals.other_authors:  # pages that split their JSON-LD in pieces
+        authors = signals.other_authors[0]
     people = []
     for author in authors if isinstance(authors, list) else [authors]:
         if isinstance(author, dict) and "organization" in str(author.get("@type", "")).lower():

@@ -25,6 +25,7 @@ class Signals:
 
     article: dict[str, Any] = field(default_factory=dict)  # the JSON-LD article object
     breadcrumb_ld: list[str] = field(default_factory=list)
+    other_authors: list[Any] = field(default_factory=list)  # "author" of any JSON-LD object
     meta: dict[str, list[str]] = field(default_factory=dict)  # lower-cased name → contents
     canonical: str | None = None
     html_lang: str | None = None
@@ -122,6 +123,7 @@ def gather(tree: lxml_html.HtmlElement) -> Signals:
     lang = tree.xpath("/html/@lang | /html/@xml:lang", namespaces={"xml": _XML_NS})
     return Signals(
         article=pick_article(objects),
+        other_authors=[node["author"] for node in objects if node.get("author")][:3],
         breadcrumb_ld=breadcrumb_names(objects),
         meta=meta_tags(tree),
         canonical=canonical[0].strip() if canonical else None,
