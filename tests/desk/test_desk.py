@@ -572,3 +572,34 @@ def test_the_roles_migration_can_run_again_without_duplicating():
     roles.create_roles(apps, None)
     after = {group.name: group.permissions.count() for group in Group.objects.all()}
     assert before == after and Group.objects.filter(name="Editor").count() == 1
+
+
+def test_read_more_links_written_on_the_desk_show_inside_the_story(admin_client, client):
+    earlier = add_article(
+        admin_client,
+        headline="Putin invites Xi to Moscow",
+        body_markdown="First.\n\nSecond.",
+        status="published",
+    )
+    assert earlier.status_code == 302
+    target = Article.objects.get(headline="Putin invites Xi to Moscow")
+    response = add_article(
+        admin_client,
+        headline="Xi and Putin hold a video call",
+        body_markdown="One.\n\nTwo.\n\nThree.",
+        read_more=(
+            f"{target.get_absolute_url()} Putin invites Xi to Moscow\n"
+            "https://other.example/analysis What the call means"
+        ),
+        status="published",
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    article = Article.objects.get(headline="Xi and Putin hold a video call")
+    assert article.related_links[0]["article_id"] == target.pk
+    page = client.get(article.get_absolute_url()).content.decode()
+    assert "Read more:" in page and f'href="/a/{target.pk}/"' in page
+    assert 'href="https://other.example/analysis"' in page
+    refused = add_article(
+        admin_client, headline="Bad link", body_markdown="x", read_more="javascript:alert(1) hi"
+    )
+    assert refused.status_code == 200 and "neither an http(s) address" in refused.content.decode()

@@ -76,6 +76,13 @@ class SectionTreeFilter(admin.RelatedFieldListFilter):
 
 
 class ArticleDeskForm(forms.ModelForm):
+    read_more = forms.CharField(
+        label="Read more links",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3, "cols": 90}),
+        help_text="Shown inside the story as “Read more:”. One per line: the address, a "
+        "space, then the title. Our own stories may be given as /section/slug-123/.",
+    )
     correction_note = forms.CharField(
         required=False,
         widget=forms.Textarea(attrs={"rows": 2, "cols": 80}),
@@ -118,12 +125,23 @@ class ArticleDeskForm(forms.ModelForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.fields["read_more"].initial = services.related_links_text(
+            links=self.instance.related_links or []
+        )
         if "status" in self.fields and self.instance.status != Article.Status.RETRACTED:
             # Retracting needs a note for readers: only the Retract action sets it.
             status = cast(forms.ChoiceField, self.fields["status"])
             status.choices = [
                 choice for choice in Article.Status.choices if choice[0] != Article.Status.RETRACTED
             ]
+
+    def clean_read_more(self) -> str:
+        text = self.cleaned_data.get("read_more", "")
+        try:
+            self.instance.related_links = services.related_links_parse(text=text)
+        except InvalidInput as error:
+            raise ValidationError(str(error)) from None
+        return text
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -257,7 +275,7 @@ class ArticleAdmin(admin.ModelAdmin):
         story = ["headline", "standfirst", "body_markdown"]
         if obj is not None and obj.body_html and not obj.body_markdown:
             story.append("body_from_source")
-        story.append("correction_note")
+        story += ["read_more", "correction_note"]
         return [
             (None, {"fields": story}),
             ("Placement and credits", {"fields": ["section", "bylines", "agency", "dateline"]}),

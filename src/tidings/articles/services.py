@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
@@ -261,9 +262,38 @@ def _find_existing(*, source: Source, external_id: str, url: str) -> Article | N
 
 
 def _resolve_related(links: list[dict[str, str | int | None]]) -> list[dict[str, str | int | None]]:
+    """Point each "Read more" link at our own copy of the story when we have one."""
     urls = [str(link["url"]) for link in links if link.get("url")]
     known = dict(Article.objects.filter(canonical_url__in=urls).values_list("canonical_url", "pk"))
-    return [{**link, "article_id": known.get(str(link.get("url")))} for link in links]
+    resolved = []
+    for link in links:
+        url = str(link.get("url") or "")
+        own = _OWN_STORY_PATH.search(url) if url.startswith("/") else None
+        article_id = known.get(url) or (int(own.group(1)) if own else None)
+        resolved.append({**link, "article_id": article_id})
+    return resolved
+
+
+_OWN_STORY_PATH = re.compile(r"^/(?:[-\w]+/[-\w]*-|a/)(\d+)/?$")
+
+
+def related_links_parse(*, text: str) -> list[dict[str, str | int | None]]:
+    """The desk's "Read more" lines ("https://… Title" or "/section/slug-12/ Title")."""
+    links: list[dict[str, str | int | None]] = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        url, _, title = line.strip().partition(" ")
+        if not (url.startswith(("http://", "https://")) or _OWN_STORY_PATH.match(url)):
+            raise InvalidInput(
+                f"Line {number}: {url!r} is neither an http(s) address nor one of our stories."
+            )
+        links.append({"url": url[:2000], "title": title.strip()[:300] or None})
+    return _resolve_related(links)
+
+
+def related_links_text(*, links: list[dict[str, Any]]) -> str:
+    return "\n".join(f"{link.get('url', '')} {link.get('title') or ''}".strip() for link in links)
 
 
 def _apply_extracted(article: Article, extracted: ExtractedArticle) -> None:
