@@ -108,3 +108,26 @@ def load_ground_truth(path: str) -> dict[str, str]:
     with open(path, encoding="utf-8") as handle:
         data = json.load(handle)
     return {page_id: entry.get("articleBody", "") for page_id, entry in data.items()}
+
+
+def main() -> None:
+    """Score a ``{id: body}`` (or ``{id: {"articleBody": body}}``) JSON file."""
+    import argparse
+    import json
+
+    parser = argparse.ArgumentParser(description="Article-extraction benchmark scoring")
+    parser.add_argument("predictions", help="JSON file of predicted bodies keyed by page id")
+    parser.add_argument("truth", help="the benchmark's ground-truth.json")
+    args = parser.parse_args()
+    with open(args.predictions, encoding="utf-8") as handle:
+        raw = json.load(handle)
+    predictions = {
+        key: value.get("articleBody", "") if isinstance(value, dict) else value
+        for key, value in raw.items()
+    }
+    score = score_pages(predictions=predictions, truth=load_ground_truth(args.truth))
+    print(f"precision={score.precision:.4f} recall={score.recall:.4f} F1={score.f1:.4f}")
+
+
+if __name__ == "__main__":
+    main()

@@ -240,3 +240,23 @@ def test_detect_language() -> None:
         == "de"
     )
     assert detect_language("ok") is None
+
+
+def test_script_rendered_page_falls_back_to_json_ld_article_body() -> None:
+    """A page whose markup is an empty app shell still gives the declared articleBody."""
+    first = " ".join(f"The council met again on day {n} to discuss the wall." for n in range(8))
+    page = (
+        '<html><head><script type="application/ld+json">'
+        + json.dumps(
+            {
+                "@type": "NewsArticle",
+                "headline": "Council meets again",
+                "articleBody": f"{first}\nA vote is expected <b>next week</b>.",
+            }
+        )
+        + '</script></head><body><div id="app"></div></body></html>'
+    )
+    article = extract_page(html=page, url="https://x.example/story")
+    assert article.headline == "Council meets again"
+    assert article.body_text.splitlines() == [first, "A vote is expected next week."]
+    assert article.body_html.endswith("<p>A vote is expected next week.</p>")

@@ -8,17 +8,21 @@ trafilatura's guesses. Pure: no network, no database.
 
 from __future__ import annotations
 
+from html import escape
+
 from lxml import html as lxml_html
 from trafilatura.utils import load_html
 
 from tidings.ingestion.page import metadata
-from tidings.ingestion.page.blocks import Block, render_html, render_text, word_key
+from tidings.ingestion.page.blocks import Block, clean_space, render_html, render_text, word_key
 from tidings.ingestion.page.body import extract_body
 from tidings.ingestion.page.fallback import Fallback
 from tidings.ingestion.page.image import lead_image
 from tidings.ingestion.page.language import declared_language, detect_language
 from tidings.ingestion.page.signals import Signals, gather
 from tidings.ingestion.types import ExtractedArticle
+
+_THIN_BODY_WORDS = 40  # below this the page markup has not given us a story
 
 
 def parse_page(html: str | bytes) -> lxml_html.HtmlElement | None:
@@ -40,11 +44,28 @@ def extract_page(*, html: str | bytes, url: str | None = None) -> ExtractedArtic
     headline = metadata.headline(tree=tree, signals=signals, fallback=fallback)
     body = extract_body(tree=tree, url=url)
     blocks = without_headline(body.blocks, headline=headline)
+    if len(render_text(blocks).split()) < _THIN_BODY_WORDS:
+        blocks = declared_body(signals) or blocks
     article = ExtractedArticle(url=url, headline=headline, body_text=render_text(blocks))
     article.body_html = render_html(blocks)
     article.related_links = body.related_links
     _fill_metadata(article, tree=tree, signals=signals, fallback=fallback)
     return article
+
+
+def declared_body(signals: Signals) -> list[Block]:
+    """The JSON-LD ``articleBody`` as paragraphs: the fallback when the markup gave nothing.
+
+    Only a fallback: publishers often truncate it or leave out paragraphs, so a body read
+    from the page is preferred whenever there is one.
+    """
+    declared = signals.article.get("articleBody")
+    if not isinstance(declared, str):
+        return []
+    text = clean_space(lxml_html.fromstring(f"<div>{declared}</div>").text_content())
+    if len(text.split()) < _THIN_BODY_WORDS:
+        return []
+    return [Block("p", line, f"<p>{escape(line, quote=False)}</p>") for line in text.split("\n")]
 
 
 def without_headline(blocks: list[Block], *, headline: str | None) -> list[Block]:
