@@ -16,7 +16,7 @@ from tidings.ranking.events import Id
 from tidings.ranking.state import RankingState
 
 # Per-candidate signal slots.
-AFTER_LAST, NEAR_LAST, AFTER_SESSION, NEAR_SESSION, NEAR_READER, SOURCES = range(6)
+AFTER_LAST, NEAR_LAST, AFTER_SESSION, NEAR_SESSION, NEAR_READER, AFTER_RECENT, SOURCES = range(7)
 # Source bits.
 FROM_TRENDING, FROM_FRESH = 1, 2
 EARLIER_SESSION_CLICKS = 3
@@ -63,6 +63,7 @@ def candidates_gather(
     if codes:
         _add(pool, state.after[codes[-1]], AFTER_LAST, 1.0, FROM_LAST)
         _add(pool, state.near[codes[-1]], NEAR_LAST, 1.0, FROM_LAST)
+        _add(pool, state.after_recent[codes[-1]], AFTER_RECENT, 1.0, FROM_LAST)
         for distance, code in enumerate(reversed(codes[-1 - EARLIER_SESSION_CLICKS : -1])):
             credit = 1.0 / (1 + distance)
             _add(pool, state.after[code], AFTER_SESSION, credit, FROM_SESSION)
@@ -91,7 +92,7 @@ def _add(
     for code, weight in strongest:
         signals = pool.get(code)
         if signals is None:
-            signals = pool[code] = [0.0, 0.0, 0.0, 0.0, 0.0, 0.0]
+            signals = pool[code] = [0.0] * 7
         signals[slot] += weight * w
 
 
@@ -99,5 +100,5 @@ def _flag(pool: dict[int, list[float]], codes: object, bit: int) -> None:
     for code in codes:  # type: ignore[attr-defined]
         signals = pool.get(code)
         if signals is None:
-            signals = pool[code] = [0.0, 0.0, 0.0, 0.0, 0.0, 0.0]
+            signals = pool[code] = [0.0] * 7
         signals[SOURCES] = float(int(signals[SOURCES]) | bit)

@@ -13,6 +13,7 @@ import numpy as np
 
 from tidings.ranking.candidates import (
     AFTER_LAST,
+    AFTER_RECENT,
     AFTER_SESSION,
     FROM_FRESH,
     FROM_TRENDING,
@@ -35,6 +36,9 @@ FEATURE_NAMES = (
     "near_session",
     "near_reader",
     "reverse_after",
+    "after_recent",
+    "after_recent_share",
+    "after_recent_vs_best",
     "popularity_short",
     "popularity_medium",
     "popularity_long",
@@ -48,6 +52,7 @@ FEATURE_NAMES = (
     "last_click_out_strength",
     "last_click_popularity",
     "last_click_age_hours",
+    "last_click_recent_out_strength",
 )
 
 
@@ -55,7 +60,7 @@ def features_build(*, state: RankingState, context: Context, pool: CandidatePool
     """A float32 matrix, one row per candidate, columns as in FEATURE_NAMES."""
     n = len(pool.codes)
     now = context.now
-    signals = np.asarray(pool.signals, dtype=np.float64).reshape(n, 6)
+    signals = np.asarray(pool.signals, dtype=np.float64).reshape(n, SOURCES + 1)
     tscale = state.transition_scale(now=now)
     columns: list[np.ndarray] = []
     columns.extend(_session_columns(state, context, pool, signals, tscale))
@@ -83,12 +88,15 @@ def _session_columns(
 ) -> list[np.ndarray]:
     after_last = signals[:, AFTER_LAST] * tscale
     near_last = signals[:, NEAR_LAST] * tscale
+    rscale = state.recent_transition_scale(now=context.now)
+    after_recent = signals[:, AFTER_RECENT] * rscale
     if context.session_codes:
         last = context.session_codes[-1]
         total = state.after_total[last] * tscale
+        recent_total = state.after_recent_total[last] * rscale
         reverse = [state.after[code].get(last, 0.0) for code in pool.codes]
     else:
-        total, reverse = 0.0, [0.0] * len(pool.codes)
+        total, recent_total, reverse = 0.0, 0.0, [0.0] * len(pool.codes)
     return [
         np.log1p(after_last),
         after_last / total if total > 0 else np.zeros_like(after_last),
@@ -99,6 +107,9 @@ def _session_columns(
         np.log1p(signals[:, NEAR_SESSION] * tscale),
         np.log1p(signals[:, NEAR_READER] * tscale),
         np.log1p(np.asarray(reverse, dtype=np.float64) * tscale),
+        np.log1p(after_recent),
+        after_recent / recent_total if recent_total > 0 else np.zeros_like(after_recent),
+        _vs_best(after_recent),
     ]
 
 
@@ -127,7 +138,7 @@ def _vs_best(values: np.ndarray) -> np.ndarray:
 
 def _context_values(state: RankingState, context: Context, tscale: float) -> list[float]:
     if not context.session_codes:
-        return [0.0, 0.0, 0.0, -1.0]
+        return [0.0, 0.0, 0.0, -1.0, 0.0]
     last = context.session_codes[-1]
     popularity = state.popularity_now(code=last, which=0, now=context.now)
     age_hours = max(context.now - state.first_seen[last], 0.0) / 3600.0
@@ -136,4 +147,5 @@ def _context_values(state: RankingState, context: Context, tscale: float) -> lis
         math.log1p(state.after_total[last] * tscale),
         math.log1p(popularity),
         math.log1p(age_hours),
+        math.log1p(state.after_recent_total[last] * state.recent_transition_scale(now=context.now)),
     ]

@@ -87,9 +87,13 @@ class LearnedScorer:
         return scorer
 
 
+MIN_CLICKS_TO_LEARN = 200  # below this a tree model is noise; the default is saner
+
+
 def scorer_train(*, features: np.ndarray, clicked: np.ndarray, seed: int = 0) -> Scorer:
-    """Fit on sampled rows; with no positive (or no negative) row, keep the default."""
-    if len(features) == 0 or clicked.min() == clicked.max():
+    """Fit on sampled rows; with too few clicks (or no negatives), keep the default."""
+    positives = int(clicked.sum()) if len(clicked) else 0
+    if positives < MIN_CLICKS_TO_LEARN or positives == len(clicked):
         return DefaultScorer()
     estimator = HistGradientBoostingClassifier(
         max_iter=100,

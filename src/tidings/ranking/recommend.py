@@ -14,6 +14,7 @@ import numpy as np
 
 from tidings.ranking.candidates import (
     AFTER_LAST,
+    AFTER_RECENT,
     AFTER_SESSION,
     FROM_FRESH,
     FROM_TRENDING,
@@ -113,7 +114,7 @@ def pool_rank(
 
 def reason_for(signals: list[float]) -> str:
     """The source that put the candidate in the pool, strongest evidence first."""
-    if signals[AFTER_LAST] > 0:
+    if signals[AFTER_LAST] > 0 or signals[AFTER_RECENT] > 0:
         return "continues_session"
     if signals[NEAR_LAST] > 0 or signals[AFTER_SESSION] > 0 or signals[NEAR_SESSION] > 0:
         return "co_read"

@@ -23,7 +23,7 @@ from pathlib import Path
 from tidings.ranking.events import Click, Id
 
 STATE_FILE_VERSION = 1
-MAX_EXPONENT = 60.0  # exp(60) ~ 1e26: far from overflow, and rescaling stays rare
+MAX_EXPONENT = 200.0  # exp(200) ~ 1e87: far from overflow, and rescaling stays rare
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,6 +32,7 @@ class StateConfig:
 
     popularity_half_lives: tuple[float, ...] = (1800.0, 4 * 3600.0, 24 * 3600.0)
     transition_half_life: float = 24 * 3600.0
+    recent_transition_half_life: float = 3 * 3600.0
     session_window: int = 3
     neighbour_cap: int = 60
     trending_size: int = 20
@@ -67,6 +68,8 @@ class RankingState:
     after: list[dict[int, float]] = field(default_factory=list)
     near: list[dict[int, float]] = field(default_factory=list)
     after_total: list[float] = field(default_factory=list)
+    after_recent: list[dict[int, float]] = field(default_factory=list)
+    after_recent_total: list[float] = field(default_factory=list)
     transition_ref: float = 0.0
     sessions: OrderedDict[Id, SessionTrail] = field(default_factory=OrderedDict)
     readers: dict[Id, deque[int]] = field(default_factory=dict)
@@ -87,6 +90,7 @@ class RankingState:
             math.log(2) / half_life for half_life in self.config.popularity_half_lives
         ]
         self._transition_rate = math.log(2) / self.config.transition_half_life
+        self._recent_rate = math.log(2) / self.config.recent_transition_half_life
 
     # -- reading -----------------------------------------------------------------------
 
@@ -104,6 +108,9 @@ class RankingState:
 
     def transition_scale(self, *, now: float) -> float:
         return math.exp(-(now - self.transition_ref) * self._transition_rate)
+
+    def recent_transition_scale(self, *, now: float) -> float:
+        return math.exp(-(now - self.transition_ref) * self._recent_rate)
 
     def trail_of(self, session_id: Id) -> SessionTrail | None:
         return self.sessions.get(session_id)
@@ -153,6 +160,8 @@ class RankingState:
         self.after.append({})
         self.near.append({})
         self.after_total.append(0.0)
+        self.after_recent.append({})
+        self.after_recent_total.append(0.0)
         self.fresh.append(code)
         return code
 
@@ -176,6 +185,12 @@ class RankingState:
             follows = self.after[previous]
             follows[code] = follows.get(code, 0.0) + weight
             self.after_total[previous] += weight
+            if len(follows) > 2 * self.config.neighbour_cap:
+                self._prune(follows)
+            recent = math.exp((at - self.transition_ref) * self._recent_rate)
+            follows = self.after_recent[previous]
+            follows[code] = follows.get(code, 0.0) + recent
+            self.after_recent_total[previous] += recent
             if len(follows) > 2 * self.config.neighbour_cap:
                 self._prune(follows)
         for distance, other in enumerate(reversed(earlier[-self.config.session_window :])):
@@ -234,17 +249,23 @@ class RankingState:
             del sessions[session_id]
 
     def _rebase(self, *, now: float) -> None:
-        exponent = (now - self.transition_ref) * self._transition_rate
+        exponent = (now - self.transition_ref) * self._recent_rate
         if exponent > MAX_EXPONENT or self.clicks_seen == 0:
-            self._rescale_transitions(math.exp(-exponent))
+            self._rescale_transitions(now - self.transition_ref)
             self.transition_ref = now
 
-    def _rescale_transitions(self, factor: float) -> None:
+    def _rescale_transitions(self, elapsed: float) -> None:
+        factor = math.exp(-elapsed * self._transition_rate)
         for table in (self.after, self.near):
             for neighbours in table:
                 for other in neighbours:
                     neighbours[other] *= factor
         self.after_total = [total * factor for total in self.after_total]
+        factor = math.exp(-elapsed * self._recent_rate)
+        for neighbours in self.after_recent:
+            for other in neighbours:
+                neighbours[other] *= factor
+        self.after_recent_total = [total * factor for total in self.after_recent_total]
 
     # -- persistence -------------------------------------------------------------------
 
