@@ -21,7 +21,14 @@ from django.utils.text import slugify
 from tidings.articles.models import Article
 from tidings.articles.services import article_upsert
 from tidings.common.errors import ApplicationError, InvalidInput
-from tidings.common.http import FetchError, FetchResult, RetryLaterError, fetch_url
+from tidings.common.http import (
+    BlockedAddressError,
+    FetchError,
+    FetchResult,
+    InvalidURLError,
+    RetryLaterError,
+    fetch_url,
+)
 from tidings.ingestion.discover import discover_feeds
 from tidings.ingestion.extract import extract_page
 from tidings.ingestion.feeds import parse_feed
@@ -83,7 +90,7 @@ def source_poll(*, source_id: int, force: bool = False) -> PollReport:
         return report
     if not fetched.not_modified:
         try:
-            items = _items_from(source, fetched)
+            items = _items_from(source, fetched, report)
         except ApplicationError as error:
             report.error = source_poll_failed(source=source, message=str(error), parse_error=True)
             return report
@@ -107,7 +114,9 @@ def source_refresh(*, source: Source) -> PollReport:
     return source_poll(source_id=source.pk, force=True)
 
 
-def _items_from(source: Source, fetched: FetchResult) -> list[tuple[str, ExtractedArticle, bool]]:
+def _items_from(
+    source: Source, fetched: FetchResult, report: PollReport
+) -> list[tuple[str, ExtractedArticle, bool]]:
     body, url = fetched.body, fetched.url
     if source.kind == Source.Kind.FEED:
         feed = parse_feed(body=body, url=url, content_type=fetched.content_type)
@@ -120,12 +129,15 @@ def _items_from(source: Source, fetched: FetchResult) -> list[tuple[str, Extract
     if source.kind == Source.Kind.TEXT_DUMP:
         return [(url, clean_text_dump(text=body.decode("utf-8", errors="replace"), url=url), False)]
     if source.kind == Source.Kind.SITEMAP:
-        return _sitemap_items(source, body)
+        return _sitemap_items(source, body, report)
     raise InvalidInput(f"{source.get_kind_display()} sources are not polled.")
 
 
-def _sitemap_items(source: Source, body: bytes) -> list[tuple[str, ExtractedArticle, bool]]:
-    """New article URLs of a sitemap, each fetched through the guard and extracted."""
+def _sitemap_items(
+    source: Source, body: bytes, report: PollReport
+) -> list[tuple[str, ExtractedArticle, bool]]:
+    """New article URLs of a sitemap, each fetched through the guard and extracted; a page
+    that cannot be fetched (or is refused by the guard) is reported as a failed item."""
     sitemap = parse_sitemap(body=body)
     if sitemap.kind != "urlset":
         raise InvalidInput("This is a sitemap index: add each news sitemap it lists as a source.")
@@ -139,8 +151,11 @@ def _sitemap_items(source: Source, body: bytes) -> list[tuple[str, ExtractedArti
     for url in [url for url in urls if url not in known][:SITEMAP_PAGES_PER_POLL]:
         try:
             page = fetch_url(url=url, purpose="page")
-        except FetchError:
-            continue  # one unreachable page must not stop the others; retried next poll
+        except FetchError as error:
+            # One unreachable page must not stop the others; it is retried next poll.
+            report.failed += 1
+            report.items.append({"external_id": url, "status": "error", "error": str(error)})
+            continue
         items.append((url, extract_page(html=page.body, url=page.url), False))
     return items
 
@@ -177,16 +192,28 @@ def source_add_from_url(*, url: str, name: str = "", section_name: str = "") -> 
     fetched = fetch_url(url=url.strip(), purpose="feed")
     kind, address, title = _classify(fetched)
     if kind == Source.Kind.PAGE:
-        for candidate in discover_feeds(html=fetched.body, url=fetched.url, include_guesses=False):
-            try:
-                found = fetch_url(url=candidate, purpose="feed")
-                feed = parse_feed(body=found.body, url=found.url, content_type=found.content_type)
-            except ApplicationError:
-                continue
-            kind, address, title = Source.Kind.FEED, found.url, feed.title or ""
-            break
+        kind, address, title = _feed_discovered(fetched) or (kind, address, title)
     label = name or title or urlsplit(address).hostname or address
     return source_add(name=label, url=address, kind=kind, section_name=section_name)
+
+
+def _feed_discovered(page: FetchResult) -> tuple[str, str, str] | None:
+    """The first working feed the page names. A page whose only feeds the guard refuses
+    (an internal address, a redirect inside) is refused too, saying why (SECURITY.md S5)."""
+    refusal: FetchError | None = None
+    for candidate in discover_feeds(html=page.body, url=page.url, include_guesses=False):
+        try:
+            found = fetch_url(url=candidate, purpose="feed")
+            feed = parse_feed(body=found.body, url=found.url, content_type=found.content_type)
+        except (BlockedAddressError, InvalidURLError) as error:
+            refusal = refusal or error
+            continue
+        except ApplicationError:
+            continue
+        return Source.Kind.FEED, found.url, feed.title or ""
+    if refusal is not None:
+        raise InvalidInput(f"The feed {page.url} names was refused: {refusal}") from None
+    return None
 
 
 def _classify(fetched: FetchResult) -> tuple[str, str, str]:

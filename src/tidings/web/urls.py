@@ -1,7 +1,7 @@
 from django.contrib.sitemaps.views import sitemap
 from django.urls import path, register_converter
 
-from tidings.web.views import article, feeds, front, listings, sitemaps
+from tidings.web.views import article, feeds, front, listings, media_proxy, sitemaps
 
 
 class SectionConverter:
@@ -9,7 +9,20 @@ class SectionConverter:
 
     regex = r"[-a-zA-Z0-9_]+"
     reserved = frozenset(
-        {"desk", "api", "static", "media", "topic", "source", "story", "feeds", "welcome", "u", "a"}
+        {
+            "desk",
+            "api",
+            "static",
+            "media",
+            "topic",
+            "source",
+            "story",
+            "feeds",
+            "welcome",
+            "u",
+            "a",
+            "img",
+        }
     )
 
     def to_python(self, value: str) -> str:
@@ -33,6 +46,7 @@ urlpatterns = [
     path("feeds/rss/", feeds.LatestRss(), name="feed-rss"),
     path("feeds/atom/", feeds.LatestAtom(), name="feed-atom"),
     path("a/<int:pk>/", article.article_short_link, name="article-short"),
+    path("img/<str:signature>/<str:encoded>", media_proxy.media_proxy, name="media-proxy"),
     path("topic/<slug:slug>/", listings.topic_page, name="topic"),
     path("topic/<slug:slug>/rss/", feeds.TopicRss(), name="topic-rss"),
     path("topic/<slug:slug>/atom/", feeds.TopicAtom(), name="topic-atom"),

@@ -80,3 +80,18 @@ def share_links(url: str, headline: str) -> dict[str, object]:
 @register.filter
 def initials(name: str) -> str:
     return escape("".join(part[0] for part in name.split()[:2]).upper())
+
+
+@register.filter
+def proxied(src: str) -> str:
+    """A remote photo's address on our media proxy, so readers' browsers never hotlink it.
+
+    Local paths (uploaded /media/ files) stay as they are; anything that is neither
+    http(s) nor a local path (``javascript:``, ``data:``, ``//host``) becomes "".
+    """
+    from tidings.web.views.media_proxy import media_proxy_path
+
+    src = str(src or "").strip()
+    if src.lower().startswith(("http://", "https://")):
+        return media_proxy_path(url=src)
+    return src if src.startswith("/") and not src.startswith("//") else ""
