@@ -16,7 +16,7 @@ from tidings.enrichment.aliases import (
     normalise_alias,
     propose_topics,
 )
-from tidings.enrichment.entities import find_entities
+from tidings.enrichment.entities import NullEntityBackend, find_entities
 from tidings.enrichment.types import (
     CatalogueTopic,
     Entity,
@@ -220,3 +220,10 @@ def _name_parts(entities: list[Entity]) -> set[str]:
             normalise_alias(words[-1]),
         }
     return parts
+
+
+def test_the_null_backend_finds_nothing_and_links_nothing() -> None:
+    page = PUTIN_XI_PAGE.read_text(encoding="utf-8")
+    entities = find_entities(text=page, backend=NullEntityBackend())
+    assert entities == []
+    assert link_topics(entities=entities, catalogue=NEWSROOM) == []

@@ -190,6 +190,13 @@ def _trusted_in_headline(mentions: list[_Mention], *, body_start: int) -> list[_
     return [m for m in mentions if m.offset >= body_start or m.kind or m.name in body_names]
 
 
+class NullEntityBackend:
+    """Finds nothing: for callers and tests that want enrichment without entities."""
+
+    def find(self, *, text: str, headline: str) -> list[Entity]:
+        return []
+
+
 @cache
 def gazetteer_backend() -> GazetteerEntityBackend:
     return GazetteerEntityBackend()
