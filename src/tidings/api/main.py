@@ -7,7 +7,10 @@ from ninja import NinjaAPI
 from ninja.errors import ValidationError as NinjaValidationError
 
 from tidings.api.articles import router as articles_router
+from tidings.api.readers import JsonOnlyParser, UnsupportedMediaType
+from tidings.api.readers import router as readers_router
 from tidings.common.errors import ApplicationError, InvalidInput, NotFound
+from tidings.readers.accounts import Throttled
 
 api = NinjaAPI(
     title="Tidings API",
@@ -16,8 +19,10 @@ api = NinjaAPI(
     urls_namespace="api",
     openapi_url="/openapi.json",
     docs_url="/docs",
+    parser=JsonOnlyParser(),
 )
 api.add_router("/", articles_router)
+api.add_router("/", readers_router)
 
 
 @api.exception_handler(NotFound)
@@ -28,6 +33,16 @@ def not_found(request: HttpRequest, error: NotFound) -> HttpResponse:
 @api.exception_handler(InvalidInput)
 def invalid_input(request: HttpRequest, error: InvalidInput) -> HttpResponse:
     return api.create_response(request, {"detail": str(error)}, status=400)
+
+
+@api.exception_handler(UnsupportedMediaType)
+def unsupported_media_type(request: HttpRequest, error: UnsupportedMediaType) -> HttpResponse:
+    return api.create_response(request, {"detail": str(error)}, status=415)
+
+
+@api.exception_handler(Throttled)
+def throttled(request: HttpRequest, error: Throttled) -> HttpResponse:
+    return api.create_response(request, {"detail": str(error)}, status=429)
 
 
 @api.exception_handler(ApplicationError)

@@ -205,3 +205,18 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.prefix}…)"
+
+
+class ReaderSession(models.Model):
+    """A signed-in session of a reader, so "sign out everywhere" can end every one of them."""
+
+    user = models.ForeignKey(USER, on_delete=models.CASCADE, related_name="reader_sessions")
+    session_key = models.CharField(max_length=40, unique=True)
+    user_agent = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.user} on {self.user_agent[:40]}"

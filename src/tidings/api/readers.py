@@ -1,0 +1,472 @@
+"""A reader's own records over the API: /api/me and everything under it.
+
+Token auth (``Authorization: Token <key>`` or ``Bearer <key>``) or the site session with its
+CSRF token. Every object is looked up through ``<thing>_get_for_user``: another reader's id
+answers 404. Bodies are JSON only, unknown fields are refused, lists are capped at 100.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Any, Literal
+
+from django.http import HttpRequest
+from ninja import Query, Router, Schema
+from ninja.parser import Parser
+from ninja.security import SessionAuth
+from ninja.security.http import HttpBearer
+from pydantic import ConfigDict, Field
+
+from tidings.common.errors import ApplicationError, InvalidInput
+from tidings.readers import accounts, selectors, services
+from tidings.readers.models import Feedback, Follow, Reading, SavedArticle
+
+MAX_JSON_DEPTH = 16
+
+
+class UnsupportedMediaType(ApplicationError):
+    """The body is not JSON (answers 415)."""
+
+
+def _json_depth(raw: str) -> int:
+    """The deepest nesting of arrays and objects, counted outside strings, without parsing."""
+    depth = deepest = 0
+    in_string = escaped = False
+    for char in raw:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif char == "\\":
+                escaped = True
+            elif char == '"':
+                in_string = False
+            continue
+        if char == '"':
+            in_string = True
+        elif char in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+            if deepest > MAX_JSON_DEPTH:
+                return deepest
+        elif char in "]}":
+            depth -= 1
+    return deepest
+
+
+class JsonOnlyParser(Parser):
+    """JSON bodies only (415 otherwise), and refused before parsing when nested too deep."""
+
+    def parse_body(self, request: HttpRequest) -> Any:
+        content_type = request.content_type or ""
+        if request.body and content_type != "application/json":
+            raise UnsupportedMediaType("Send the body as application/json.")
+        raw = request.body.decode("utf-8", errors="strict") if request.body else ""
+        if _json_depth(raw) > MAX_JSON_DEPTH:
+            raise InvalidInput("The JSON body is nested too deeply.")
+        try:
+            return json.loads(raw) if raw else {}
+        except (ValueError, RecursionError):
+            raise InvalidInput("The body is not valid JSON.") from None
+
+
+class ReaderToken(HttpBearer):
+    """``Authorization: Token <key>`` or ``Bearer <key>``; the key is never logged."""
+
+    def __call__(self, request: HttpRequest) -> Any:
+        scheme, _, key = request.headers.get("Authorization", "").partition(" ")
+        if scheme.lower() not in {"token", "bearer"} or not key.strip():
+            return None
+        return self.authenticate(request, key.strip())
+
+    def authenticate(self, request: HttpRequest, token: str) -> Any:
+        user = services.api_token_user(key=token)
+        if user is not None:
+            request.user = user
+        return user
+
+
+reader_auth = [ReaderToken(), SessionAuth(csrf=True)]
+router = Router(tags=["me"], auth=reader_auth)
+
+
+class Strict(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Detail(Schema):
+    detail: Any
+
+
+ERRORS: dict[int, type[Schema]] = {400: Detail, 401: Detail, 403: Detail, 404: Detail, 415: Detail}
+
+
+def _check_query(request: HttpRequest, allowed: set[str]) -> None:
+    """Unknown or repeated query parameters are refused, so filters cannot reach other
+    columns (V3) and ``?id=1&id=2`` has one defined outcome (V4)."""
+    for name in request.GET:
+        if name not in allowed:
+            raise InvalidInput(f"Unknown parameter {name!r}; use: {', '.join(sorted(allowed))}.")
+        if len(request.GET.getlist(name)) > 1:
+            raise InvalidInput(f"Give {name!r} once.")
+
+
+class Paging(Schema):
+    limit: int = Field(20, ge=1, le=100)
+    offset: int = Field(0, ge=0, le=100_000)
+
+
+# --- profile ------------------------------------------------------------------------------
+
+
+class MeOut(Schema):
+    email: str
+    email_verified: bool
+    display_name: str
+    time_zone: str
+    language: str
+    home_location: str
+    newsletter_preferences: dict[str, bool | int | str]
+    history_paused: bool
+
+
+class MePatch(Strict):
+    display_name: str | None = Field(None, max_length=80)
+    time_zone: str | None = Field(None, max_length=64)
+    language: str | None = Field(None, max_length=16)
+    home_location: str | None = Field(None, max_length=120)
+    newsletter_preferences: dict[str, bool | int | str] | None = Field(None, max_length=50)
+    history_paused: bool | None = None
+    email: str | None = Field(None, max_length=150)
+    password: str | None = Field(None, max_length=4096)
+    current_password: str | None = Field(None, max_length=4096)
+
+
+def _me(user: Any) -> MeOut:
+    profile = accounts.profile_for(user=user)
+    return MeOut(
+        email=user.email,
+        email_verified=profile.email_verified_at is not None,
+        display_name=profile.display_name,
+        time_zone=profile.time_zone,
+        language=profile.language,
+        home_location=profile.home_location,
+        newsletter_preferences=profile.newsletter_preferences or {},
+        history_paused=profile.history_paused,
+    )
+
+
+@router.get("/me", response={200: MeOut, **ERRORS})
+def me_get(request: HttpRequest) -> MeOut:
+    _check_query(request, set())
+    return _me(request.auth)
+
+
+@router.patch("/me", response={200: MeOut, **ERRORS})
+def me_patch(request: HttpRequest, changes: MePatch) -> MeOut:
+    """Change your profile. Changing ``email`` or ``password`` needs ``current_password``."""
+    _check_query(request, set())
+    user = request.auth
+    sent = changes.model_dump(exclude_unset=True)
+    if ("email" in sent or "password" in sent) and not sent.get("current_password"):
+        raise InvalidInput("Changing your e-mail or password needs current_password.")
+    if sent.get("password"):
+        accounts.password_change(
+            user=user,
+            current_password=sent["current_password"],
+            new_password=sent["password"],
+            keep_session_key=request.session.session_key,
+        )
+    if sent.get("email"):
+        accounts.email_change_request(
+            user=user, current_password=sent["current_password"], new_email=sent["email"]
+        )
+    for secret in ("email", "password", "current_password"):
+        sent.pop(secret, None)
+    services.profile_update(user=user, changes=sent)
+    return _me(user)
+
+
+# --- follows ------------------------------------------------------------------------------
+
+
+class FollowIn(Strict):
+    kind: Literal["topic", "section", "source", "author"]
+    target_id: int = Field(..., ge=1, le=2**53)
+
+
+class FollowOut(Schema):
+    id: int
+    kind: str
+    target_id: int
+    name: str
+    url: str
+
+
+class FollowPage(Schema):
+    items: list[FollowOut]
+    total: int
+
+
+def _follow_out(follow: Follow) -> FollowOut:
+    target = follow.target
+    return FollowOut(
+        id=follow.pk,
+        kind=follow.kind,
+        target_id=getattr(target, "pk", 0),
+        name=str(target or ""),
+        url=target.get_absolute_url() if hasattr(target, "get_absolute_url") else "",
+    )
+
+
+class FollowQuery(Paging):
+    kind: Literal["topic", "section", "source", "author"] | None = None
+
+
+@router.get("/me/follows", response={200: FollowPage, **ERRORS})
+def follows_list(request: HttpRequest, query: Query[FollowQuery]) -> FollowPage:
+    _check_query(request, {"kind", "limit", "offset"})
+    follows = selectors.follow_list_for_user(user=request.auth, kind=query.kind)
+    page = follows[query.offset : query.offset + query.limit]
+    return FollowPage(items=[_follow_out(f) for f in page], total=follows.count())
+
+
+@router.post("/me/follows", response={201: FollowOut, **ERRORS})
+def follows_add(request: HttpRequest, follow: FollowIn) -> tuple[int, FollowOut]:
+    _check_query(request, set())
+    added = services.follow_add(user=request.auth, kind=follow.kind, target_id=follow.target_id)
+    return 201, _follow_out(added)
+
+
+@router.delete("/me/follows/{follow_id}", response={204: None, **ERRORS})
+def follows_delete(request: HttpRequest, follow_id: int) -> tuple[int, None]:
+    _check_query(request, set())
+    services.follow_delete(user=request.auth, follow_id=follow_id)
+    return 204, None
+
+
+# --- saved stories --------------------------------------------------------------------------
+
+
+class StoryRef(Schema):
+    id: int
+    headline: str
+    url: str
+    section: str | None
+    published: datetime | None
+
+
+class SavedIn(Strict):
+    article_id: int = Field(..., ge=1, le=2**53)
+
+
+class SavedOut(Schema):
+    id: int
+    saved_at: datetime
+    article: StoryRef
+
+
+class SavedPage(Schema):
+    items: list[SavedOut]
+    total: int
+
+
+class SavedQuery(Paging):
+    q: str = Field("", max_length=200)
+    order: Literal["saved", "oldest", "published"] = "saved"
+
+
+def _story_ref(request: HttpRequest, article: Any) -> StoryRef:
+    return StoryRef(
+        id=article.pk,
+        headline=article.headline,
+        url=request.build_absolute_uri(article.get_absolute_url()),
+        section=article.section.name if article.section else None,
+        published=article.published_at,
+    )
+
+
+def _saved_out(request: HttpRequest, saved: SavedArticle) -> SavedOut:
+    return SavedOut(
+        id=saved.pk, saved_at=saved.created_at, article=_story_ref(request, saved.article)
+    )
+
+
+@router.get("/me/saved", response={200: SavedPage, **ERRORS})
+def saved_list(request: HttpRequest, query: Query[SavedQuery]) -> SavedPage:
+    _check_query(request, {"q", "order", "limit", "offset"})
+    saved = selectors.saved_list_for_user(user=request.auth, search=query.q, order=query.order)
+    page = saved[query.offset : query.offset + query.limit]
+    return SavedPage(items=[_saved_out(request, s) for s in page], total=saved.count())
+
+
+@router.post("/me/saved", response={201: SavedOut, **ERRORS})
+def saved_add(request: HttpRequest, saved: SavedIn) -> tuple[int, SavedOut]:
+    _check_query(request, set())
+    added = services.saved_add(user=request.auth, article_id=saved.article_id)
+    added = selectors.saved_get_for_user(user=request.auth, id=added.pk)
+    return 201, _saved_out(request, added)
+
+
+@router.delete("/me/saved/{saved_id}", response={204: None, **ERRORS})
+def saved_delete(request: HttpRequest, saved_id: int) -> tuple[int, None]:
+    _check_query(request, set())
+    services.saved_delete(user=request.auth, saved_id=saved_id)
+    return 204, None
+
+
+# --- My Reads -----------------------------------------------------------------------------
+
+
+class ReadingOut(Schema):
+    id: int
+    progress: int
+    seconds: int
+    first_read_at: datetime
+    last_read_at: datetime
+    article: StoryRef
+
+
+class HistoryPage(Schema):
+    items: list[ReadingOut]
+    total: int
+
+
+class HistoryQuery(Paging):
+    order: Literal["recent", "oldest", "progress"] = "recent"
+
+
+class ReadEventIn(Strict):
+    article_id: int = Field(..., ge=1, le=2**53)
+    seconds: int = Field(0, ge=0, le=86_400)
+    progress: int = Field(0, ge=0, le=100)
+
+
+def _reading_out(request: HttpRequest, reading: Reading) -> ReadingOut:
+    return ReadingOut(
+        id=reading.pk,
+        progress=reading.progress,
+        seconds=reading.seconds,
+        first_read_at=reading.first_read_at,
+        last_read_at=reading.last_read_at,
+        article=_story_ref(request, reading.article),
+    )
+
+
+@router.get("/me/history", response={200: HistoryPage, **ERRORS})
+def history_list(request: HttpRequest, query: Query[HistoryQuery]) -> HistoryPage:
+    _check_query(request, {"order", "limit", "offset"})
+    readings = selectors.reading_list_for_user(user=request.auth, order=query.order)
+    page = readings[query.offset : query.offset + query.limit]
+    return HistoryPage(items=[_reading_out(request, r) for r in page], total=readings.count())
+
+
+@router.delete("/me/history", response={204: None, **ERRORS})
+def history_clear(request: HttpRequest) -> tuple[int, None]:
+    _check_query(request, set())
+    services.readings_clear(user=request.auth)
+    return 204, None
+
+
+@router.delete("/me/history/{reading_id}", response={204: None, **ERRORS})
+def history_delete(request: HttpRequest, reading_id: int) -> tuple[int, None]:
+    _check_query(request, set())
+    services.reading_delete(user=request.auth, reading_id=reading_id)
+    return 204, None
+
+
+@router.post("/me/read-events", response={204: None, **ERRORS})
+def read_event(request: HttpRequest, event: ReadEventIn) -> tuple[int, None]:
+    """Record that a story was read (sent by the article page after real reading)."""
+    _check_query(request, set())
+    services.read_event_record(
+        user=request.auth,
+        article_id=event.article_id,
+        seconds=event.seconds,
+        progress=event.progress,
+        session_key=request.session.session_key or "",
+    )
+    return 204, None
+
+
+# --- feedback -----------------------------------------------------------------------------
+
+
+class FeedbackIn(Strict):
+    article_id: int = Field(..., ge=1, le=2**53)
+    kind: Literal["more", "less", "hide_topic", "hide_source"]
+
+
+class FeedbackOut(Schema):
+    id: int
+    kind: str
+    article_id: int | None
+    topic: str | None
+    source: str | None
+    created_at: datetime
+
+
+def _feedback_out(feedback: Feedback) -> FeedbackOut:
+    return FeedbackOut(
+        id=feedback.pk,
+        kind=feedback.kind,
+        article_id=feedback.article_id,
+        topic=feedback.topic.name if feedback.topic else None,
+        source=feedback.source.name if feedback.source else None,
+        created_at=feedback.created_at,
+    )
+
+
+@router.post("/me/feedback", response={201: FeedbackOut, **ERRORS})
+def feedback_add(request: HttpRequest, feedback: FeedbackIn) -> tuple[int, FeedbackOut]:
+    _check_query(request, set())
+    added = services.feedback_add(
+        user=request.auth, kind=feedback.kind, article_id=feedback.article_id
+    )
+    return 201, _feedback_out(added)
+
+
+# --- API tokens ---------------------------------------------------------------------------
+
+
+class TokenIn(Strict):
+    name: str = Field(..., min_length=1, max_length=80, pattern=r"\S")
+
+
+class TokenOut(Schema):
+    id: int
+    name: str
+    prefix: str
+    created_at: datetime
+    last_used_at: datetime | None
+
+
+class TokenCreated(TokenOut):
+    key: str = Field(..., description="Shown once; only its SHA-256 is kept.")
+
+
+@router.get("/me/tokens", response={200: list[TokenOut], **ERRORS})
+def tokens_list(request: HttpRequest) -> list[TokenOut]:
+    _check_query(request, set())
+    return [TokenOut.from_orm(t) for t in selectors.api_token_list_for_user(user=request.auth)]
+
+
+@router.post("/me/tokens", response={201: TokenCreated, **ERRORS})
+def tokens_create(request: HttpRequest, token: TokenIn) -> tuple[int, TokenCreated]:
+    _check_query(request, set())
+    created, key = services.api_token_create(user=request.auth, name=token.name)
+    return 201, TokenCreated(
+        id=created.pk,
+        name=created.name,
+        prefix=created.prefix,
+        created_at=created.created_at,
+        last_used_at=None,
+        key=key,
+    )
+
+
+@router.delete("/me/tokens/{token_id}", response={204: None, **ERRORS})
+def tokens_revoke(request: HttpRequest, token_id: int) -> tuple[int, None]:
+    _check_query(request, set())
+    services.api_token_revoke(user=request.auth, token_id=token_id)
+    return 204, None
