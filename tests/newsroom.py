@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import itertools
-from datetime import datetime, timedelta
-from datetime import timezone as dt_timezone
+from datetime import UTC, datetime, timedelta
 
 from django.utils import timezone
 
@@ -55,7 +54,9 @@ def story(
         related_links=related or [],
         body_text=body,
     )
-    return article_upsert(source=source or agency(), extracted=extracted, external_id=f"s{number}").article
+    return article_upsert(
+        source=source or agency(), extracted=extracted, external_id=f"s{number}"
+    ).article
 
 
 def section(name: str) -> Section:
@@ -64,4 +65,4 @@ def section(name: str) -> Section:
     return found
 
 
-IST_PUBLISHED = datetime(2022, 12, 30, 10, 19, tzinfo=dt_timezone.utc)
+IST_PUBLISHED = datetime(2022, 12, 30, 10, 19, tzinfo=UTC)

@@ -22,7 +22,9 @@ CHROMIUM_ARGS = [
 def browser() -> Iterator[object]:
     executable = shutil.which("chromium")
     if executable is None:
-        pytest.skip("Chromium is not installed (apt-get install -y chromium); browser tests skipped")
+        pytest.skip(
+            "Chromium is not installed (apt-get install -y chromium); browser tests skipped"
+        )
     playwright_api = pytest.importorskip("playwright.sync_api")
     # Playwright's sync API refuses to run inside a running event loop; Django's async-unsafe
     # guard would also trip on it, so tell Django this thread is fine.

@@ -14,7 +14,10 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def seed_front_page() -> object:
     earlier = story(headline="Putin invites Xi to Moscow for a state visit")
     for number, section in enumerate(["World News", "Business", "Sport", "Technology"] * 2):
-        story(headline=f"{section} story number {number} with a headline of a realistic length", section=section)
+        story(
+            headline=f"{section} story number {number} with a headline of a realistic length",
+            section=section,
+        )
     article = story(
         headline="Xi tells Putin China will stay objective and impartial on Ukraine",
         published=IST_PUBLISHED,
@@ -22,7 +25,9 @@ def seed_front_page() -> object:
         related=[RelatedLink(url=earlier.canonical_url, title=earlier.headline)],
     )
     article.lead_media = Media.objects.create(
-        url="/static/web/demo-photo.svg", caption="Xi Jinping and Vladimir Putin are seen.", credit="AFP"
+        url="/static/web/demo-photo.svg",
+        caption="Xi Jinping and Vladimir Putin are seen.",
+        credit="AFP",
     )
     article.save()
     return article

@@ -59,7 +59,9 @@ class ExtractedArticle:
                 if self.image
                 else None
             ),
-            "related_links": [{"url": link.url, "title": link.title} for link in self.related_links],
+            "related_links": [
+                {"url": link.url, "title": link.title} for link in self.related_links
+            ],
             "body_text": self.body_text or None,
             "body_html": self.body_html or None,
         }

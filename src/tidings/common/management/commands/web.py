@@ -21,18 +21,33 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, host: str, port: int, **options: Any) -> None:
         cores = os.cpu_count() or 1
-        workers = env_int("WEB_WORKERS", max(2, cores) if settings.DATABASE_IS_SQLITE else 2 * cores + 1, minimum=1)
+        workers = env_int(
+            "WEB_WORKERS",
+            max(2, cores) if settings.DATABASE_IS_SQLITE else 2 * cores + 1,
+            minimum=1,
+        )
         threads = env_int("WEB_THREADS", 4, minimum=1)
         argv = [
-            sys.executable, "-m", "gunicorn", "tidings.config.wsgi:application",
-            "--bind", f"{host}:{port}",
-            "--workers", str(workers),
-            "--threads", str(threads),
-            "--worker-class", "gthread",
-            "--timeout", str(env_int("WEB_TIMEOUT", 60, minimum=5)),
-            "--graceful-timeout", "10",
-            "--access-logfile", "-",
-            "--forwarded-allow-ips", os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1"),
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "tidings.config.wsgi:application",
+            "--bind",
+            f"{host}:{port}",
+            "--workers",
+            str(workers),
+            "--threads",
+            str(threads),
+            "--worker-class",
+            "gthread",
+            "--timeout",
+            str(env_int("WEB_TIMEOUT", 60, minimum=5)),
+            "--graceful-timeout",
+            "10",
+            "--access-logfile",
+            "-",
+            "--forwarded-allow-ips",
+            os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1"),
         ]
         sys.stdout.flush()
         os.execv(sys.executable, argv)  # noqa: S606
