@@ -29,6 +29,7 @@ from tidings.common.http import (
     RetryLaterError,
     fetch_url,
 )
+from tidings.common.sanitise import safe_link
 from tidings.ingestion.discover import discover_feeds
 from tidings.ingestion.extract import extract_page
 from tidings.ingestion.feeds import parse_feed
@@ -350,7 +351,7 @@ def ingest_record(*, record: Any) -> dict[str, object]:
     if not headline:
         raise InvalidInput("A record needs a headline.")
     extracted = ExtractedArticle(
-        url=_text(record.get("url")),
+        url=_web_address(record.get("url")),
         headline=headline,
         standfirst=_text(record.get("standfirst")),
         body_text=str(record.get("body_text") or ""),
@@ -367,6 +368,17 @@ def ingest_record(*, record: Any) -> dict[str, object]:
     source = _source_named(name=str(record.get("source") or "Imported"))
     result = article_upsert(source=source, extracted=extracted, external_id=external_id)
     return {"external_id": external_id, "article_id": result.article.pk, "status": result.status}
+
+
+def _web_address(value: Any) -> str | None:
+    """The record's link, which the article page renders in an href: http(s) only (H4)."""
+    text = _text(value)
+    if text is None:
+        return None
+    link = safe_link(text)
+    if link is None:
+        raise InvalidInput(f"url {text[:80]!r} is not an absolute http:// or https:// address.")
+    return link
 
 
 def _text(value: Any) -> str | None:
