@@ -42,7 +42,7 @@ def extract_page(*, html: str | bytes, url: str | None = None) -> ExtractedArtic
         return ExtractedArticle(url=url)
     signals, fallback = gather(tree), Fallback(tree, url=url)
     headline = metadata.headline(tree=tree, signals=signals, fallback=fallback)
-    body = extract_body(tree=tree, url=url)
+    body = extract_body(tree=tree, signals=signals, url=url)
     blocks = without_headline(body.blocks, headline=headline)
     if len(render_text(blocks).split()) < _THIN_BODY_WORDS:
         blocks = declared_body(signals) or blocks

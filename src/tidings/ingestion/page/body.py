@@ -18,6 +18,7 @@ from tidings.ingestion.page.blocks import (
     word_key,
 )
 from tidings.ingestion.page.recovery import recover_split_body
+from tidings.ingestion.page.signals import Signals
 from tidings.ingestion.types import RelatedLink
 
 
@@ -40,13 +41,9 @@ def run_trafilatura(tree: lxml_html.HtmlElement, *, url: str | None) -> Document
     )
 
 
-def caption_keys(tree: lxml_html.HtmlElement) -> set[str]:
+def caption_keys(signals: Signals) -> set[str]:
     """Photo captions and credits on the page: when they leak into the body, they go."""
-    nodes = tree.xpath(
-        "//figcaption | //*[contains(concat(' ', normalize-space(@class), ' '), ' caption ')"
-        " or contains(@class, '-caption') or contains(@class, 'caption-')"
-        " or contains(@class, 'image-credit') or contains(@class, 'photo-credit')]"
-    )
+    nodes = signals.marked.get("caption", [])
     return {key for node in nodes if (key := word_key(node.text_content()))}
 
 
@@ -60,10 +57,10 @@ def anchor_url(tree: lxml_html.HtmlElement, *, title: str, base: str | None) -> 
 
 
 def filter_blocks(
-    blocks: list[Block], *, tree: lxml_html.HtmlElement, base: str | None
+    blocks: list[Block], *, tree: lxml_html.HtmlElement, signals: Signals, base: str | None
 ) -> tuple[list[Block], list[RelatedLink]]:
     """Drop promos, teasers, duplicated captions and echoes; lift out "Read more" links."""
-    captions = caption_keys(tree)
+    captions = caption_keys(signals)
     kept: list[Block] = []
     related: list[RelatedLink] = []
     previous = ""
@@ -85,14 +82,14 @@ def filter_blocks(
     return kept, related
 
 
-def extract_body(*, tree: lxml_html.HtmlElement, url: str | None) -> Body:
+def extract_body(*, tree: lxml_html.HtmlElement, signals: Signals, url: str | None) -> Body:
     """The story's blocks and its in-body related links."""
     document = run_trafilatura(tree, url=url)
     if document is None:
         return Body()
     blocks = recover_split_body(body_blocks(document.body, base=url), tree=tree)
     relink(blocks, tree=tree, base=url)  # teasers and "Read more" lines are told by links
-    kept, related = filter_blocks(blocks, tree=tree, base=url)
+    kept, related = filter_blocks(blocks, tree=tree, signals=signals, base=url)
     return Body(blocks=kept, related_links=related)
 
 

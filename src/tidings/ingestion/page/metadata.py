@@ -15,16 +15,6 @@ from tidings.ingestion.page.bylines import agency_of, clean_byline, unique
 from tidings.ingestion.page.fallback import Fallback
 from tidings.ingestion.page.signals import Signals
 
-_BYLINE_XPATH = (
-    '//*[@rel="author" or @itemprop="author" or contains(@class, "byline") or '
-    'contains(@class, "author-name") or contains(@class, "author__name")]'
-    "[not(ancestor::script)]"
-)
-_DATELINE_XPATH = (
-    '//*[contains(@class, "date") or contains(@class, "time") or contains(@class, "publish")'
-    ' or contains(@class, "dateline") or contains(@class, "updated")][not(*[3])]'
-)
-
 
 def text_of(value: Any) -> str | None:
     """A JSON-LD or meta value as one clean string (first of a list, name of an object)."""
@@ -63,12 +53,7 @@ def _similar(one: str, other: str) -> bool:
 
 def standfirst(*, tree, signals: Signals) -> str | None:
     """The dek under the headline: a marked-up standfirst, else the declared description."""
-    for node in tree.xpath(
-        '//*[contains(@class, "standfirst") or contains(@class, "dek") or '
-        'contains(@class, "subheadline") or contains(@class, "sub-headline") or '
-        'contains(@class, "article-summary") or contains(@class, "lede") or '
-        '@itemprop="description"][not(ancestor::script)]'
-    )[:3]:
+    for node in signals.marked.get("standfirst", [])[:3]:
         text = clean_space(node.text_content())
         if 5 <= len(text.split()) <= 80:
             return text
@@ -90,7 +75,7 @@ def byline_sources(*, tree, signals: Signals, fallback: Fallback) -> list[str]:
     if not raw and fallback.author:
         raw = fallback.author.split("; ")
     if not raw:
-        raw = [clean_space(node.text_content()) for node in tree.xpath(_BYLINE_XPATH)[:2]]
+        raw = [clean_space(node.text_content()) for node in signals.marked["byline"][:2]]
     return [text for text in raw if text and len(text) <= 120 and text.casefold() not in outlet]
 
 
@@ -151,11 +136,11 @@ def published_updated(*, tree, signals: Signals, fallback: Fallback):
         signals, "article:modified_time", "og:updated_time", "datemodified", "lastmod"
     )
     if published is None:
-        printed = _time_element(tree) or _dateline(tree, updated=False)
+        printed = _time_element(tree) or _dateline(signals, updated=False)
         day = dates.parse_datetime(fallback.date) if fallback.date else None
         same_day = printed is not None and (day is None or printed.date() == day.date())
         published = printed if same_day else day
-    updated = updated or _dateline(tree, updated=True)
+    updated = updated or _dateline(signals, updated=True)
     zone = dates.first_zone(published, updated)
     return dates.with_zone(published, fallback_zone=zone), dates.with_zone(
         updated, fallback_zone=zone
@@ -180,9 +165,10 @@ def _time_element(tree) -> datetime | None:
 _DATELINE_WORD = re.compile(r"\b(?:published|posted|updated|last updated|modified)\b", re.I)
 
 
-def _dateline(tree, *, updated: bool) -> datetime | None:
+def _dateline(signals: Signals, *, updated: bool) -> datetime | None:
     """A printed dateline: "Published on Dec 30, 2022 03:49 PM IST" / "Updated: …"."""
-    for node in tree.xpath(_DATELINE_XPATH)[:20]:
+    small = (node for node in signals.marked.get("dateline", []) if len(node) < 3)
+    for _, node in zip(range(20), small, strict=False):
         text = clean_space(node.text_content())
         if not 6 <= len(text) <= 100:
             continue
@@ -198,10 +184,7 @@ def breadcrumb(*, tree, signals: Signals) -> list[str]:
     """The breadcrumb trail, from JSON-LD or the page's breadcrumb navigation."""
     trail = signals.breadcrumb_ld
     if not trail:
-        for nav in tree.xpath(
-            '//*[contains(@class, "breadcrumb") or contains(@id, "breadcrumb") or '
-            'contains(@aria-label, "readcrumb")]'
-        )[:1]:
+        for nav in signals.marked.get("breadcrumb", [])[:1]:
             items = nav.xpath(".//a | .//li[not(.//a)]") or [nav]
             trail = [clean_space(item.text_content()) for item in items]
     return [step for step in trail if step and len(step) <= 60]

@@ -29,6 +29,7 @@ class Signals:
     meta: dict[str, list[str]] = field(default_factory=dict)  # lower-cased name → contents
     canonical: str | None = None
     html_lang: str | None = None
+    marked: dict[str, list] = field(default_factory=dict)  # see ``marked_nodes``
 
 
 def _types(node: dict) -> set[str]:
@@ -117,6 +118,42 @@ def meta_tags(tree: lxml_html.HtmlElement) -> dict[str, list[str]]:
     return found
 
 
+# Class, id and attribute words that mark page furniture we read. One pass over the page
+# files every element under these kinds (a dozen XPath scans cost several times more).
+_MARKS = {
+    "caption": ("caption", "image-credit", "photo-credit"),
+    "standfirst": ("standfirst", "dek", "subheadline", "sub-headline", "article-summary", "lede"),
+    "dateline": ("date", "time", "publish", "updated"),
+    "byline": ("byline", "author-name", "author__name"),
+    "breadcrumb": ("breadcrumb",),
+}
+
+
+def marked_nodes(tree: lxml_html.HtmlElement) -> dict[str, list]:
+    """Elements by the kind their class, id or attributes mark them as, in page order."""
+    found: dict[str, list] = {kind: [] for kind in _MARKS}
+    for element in tree.iter():
+        if not isinstance(element.tag, str):
+            continue
+        if element.tag == "figcaption":
+            found["caption"].append(element)
+        attributes = element.attrib
+        if not attributes:
+            continue
+        marks = f"{attributes.get('class', '')} {attributes.get('id', '')}".lower()
+        if attributes.get("itemprop") == "description":
+            found["standfirst"].append(element)
+        if attributes.get("rel") == "author" or attributes.get("itemprop") == "author":
+            found["byline"].append(element)
+        if "readcrumb" in attributes.get("aria-label", ""):
+            found["breadcrumb"].append(element)
+        if marks.strip():
+            for kind, words in _MARKS.items():
+                if any(word in marks for word in words):
+                    found[kind].append(element)
+    return found
+
+
 def gather(tree: lxml_html.HtmlElement) -> Signals:
     objects = json_ld_objects(tree)
     canonical = tree.xpath('//link[contains(concat(" ", @rel, " "), " canonical ")]/@href')
@@ -128,6 +165,7 @@ def gather(tree: lxml_html.HtmlElement) -> Signals:
         meta=meta_tags(tree),
         canonical=canonical[0].strip() if canonical else None,
         html_lang=lang[0].strip() if lang else None,
+        marked=marked_nodes(tree),
     )
 
 
