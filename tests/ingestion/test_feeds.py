@@ -458,3 +458,14 @@ def test_scheme_relative_links_are_never_kept_scheme_relative() -> None:
 def test_html_page_is_not_a_feed() -> None:
     with pytest.raises(FeedParseError, match="not a feed"):
         parse_feed(body=b"<!doctype html><html><body><p>Hi</p></body></html>", url=FEED_URL)
+
+
+def test_plain_character_entities_in_the_dtd_still_work() -> None:
+    """Feeds that declare HTML character entities keep them; amplifying ones are refused."""
+    plain = b'<!DOCTYPE rss [<!ENTITY nbsp "&#160;"><!ENTITY copy "&#169;">]>' + rss(
+        item("g", None, "A&nbsp;B &copy;")
+    )
+    assert parse_feed(body=plain, url=FEED_URL).entries[0].title == "A B \xa9"
+    nested = b'<!DOCTYPE rss [<!ENTITY a "x"><!ENTITY b "&a;&a;">]>' + rss(item("g", None, "&b;"))
+    with pytest.raises(FeedParseError, match="nested or large entities"):
+        parse_feed(body=nested, url=FEED_URL)

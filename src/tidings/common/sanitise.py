@@ -67,9 +67,10 @@ _URL_ATTRIBUTES = {"href", "src", "cite"}
 
 def _filter_attribute(element: str, attribute: str, value: str) -> str | None:
     if attribute in _URL_ATTRIBUTES:
-        value = _resolved(value)
-        if not value:
+        resolved = _resolved(value)
+        if not resolved:
             return None
+        value = resolved
     if element == "iframe" and attribute == "src" and not iframe_src_allowed(value):
         return None
     return value

@@ -25,7 +25,6 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 import feedparser
 from dateutil import parser as date_parser
 
-from tidings.common.errors import ApplicationError
 from tidings.common.sanitise import (
     html_to_text,
     plain_text,
@@ -34,7 +33,7 @@ from tidings.common.sanitise import (
     storable_text,
 )
 from tidings.common.xml import Element, XmlError, child, local_name, parse_xml, text_content
-from tidings.ingestion.feed_bytes import prepare_feed_bytes
+from tidings.ingestion.feed_bytes import FeedParseError, prepare_feed_bytes
 from tidings.ingestion.types import FeedEntry, Image, ParsedFeed
 
 MAX_FEED_BYTES = 16 * 1024 * 1024
@@ -61,10 +60,6 @@ _MONTHS = {
     }.items()
     for name in names.split()
 }
-
-
-class FeedParseError(ApplicationError):
-    """The document is not a feed we can read; the message says why."""
 
 
 @dataclass
@@ -293,7 +288,8 @@ def _struct_to_datetime(value: Any) -> datetime | None:
     if not isinstance(value, struct_time | tuple) or len(value) < 6:
         return None
     try:
-        return datetime(*value[:6], tzinfo=UTC)
+        year, month, day, hour, minute, second = (int(part) for part in value[:6])
+        return datetime(year, month, day, hour, minute, second, tzinfo=UTC)
     except (TypeError, ValueError, OverflowError):
         return None
 

@@ -41,7 +41,7 @@ def parse_sitemap(*, body: bytes, limit: int = 50_000) -> ParsedSitemap:
     if kind not in {"urlset", "sitemapindex"}:
         raise SitemapError(f"not a sitemap: root element is <{kind}>")
     member = "url" if kind == "urlset" else "sitemap"
-    entries = []
+    entries: list[SitemapEntry] = []
     truncated = False
     for element in root:
         if local_name(element.tag) != member:

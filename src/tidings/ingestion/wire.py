@@ -69,7 +69,12 @@ def _body_from_text(text: str) -> str:
 
 def _unique(values: list[str]) -> list[str]:
     seen: set[str] = set()
-    return [v for v in values if v and not (v.casefold() in seen or seen.add(v.casefold()))]
+    kept = []
+    for value in values:
+        if value and value.casefold() not in seen:
+            seen.add(value.casefold())
+            kept.append(value)
+    return kept
 
 
 # -- ninjs --------------------------------------------------------------------------------
@@ -191,6 +196,11 @@ def _ninjs_associations(obj: dict[str, Any]) -> list[dict[str, Any]]:
     return _dicts(obj, "associations")  # 2.x: [{"name": "featureimage", ...}]
 
 
+def _width(rendition: dict[str, Any]) -> int:
+    width = rendition.get("width")
+    return width if isinstance(width, int) else 0
+
+
 def _ninjs_picture(obj: dict[str, Any]) -> Image | None:
     for association in _ninjs_associations(obj):
         if association.get("type") not in {"picture", "graphic", None}:
@@ -199,7 +209,7 @@ def _ninjs_picture(obj: dict[str, Any]) -> Image | None:
         if isinstance(renditions, dict):
             renditions = list(renditions.values())
         candidates = [r for r in renditions or [] if isinstance(r, dict)]
-        candidates.sort(key=lambda r: r.get("width") if isinstance(r.get("width"), int) else 0)
+        candidates.sort(key=_width)
         urls = [safe_link(_text(r.get("href"))) for r in reversed(candidates)]
         url = next((u for u in urls if u), None)
         if url:
