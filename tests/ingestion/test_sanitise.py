@@ -256,3 +256,9 @@ def test_feedparser_sanitize_corpus_comes_out_harmless(path: Path) -> None:
 
 def test_html_to_text_survives_unknown_marked_sections() -> None:
     assert html_to_text("<p>a</p><![CDATQ[<p>b</p>]]>") == "a\n<![CDATQ[\nb\n]]>"
+
+
+@pytest.mark.parametrize("value", ["http://n.example:00:00+00:30/x", "https://n.example:99999999/"])
+def test_h4_links_with_impossible_ports_are_refused(value: str) -> None:
+    """urlsplit().port raises ValueError on these (found by fuzzing parse_feed)."""
+    assert safe_link(value) is None

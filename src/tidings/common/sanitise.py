@@ -145,7 +145,8 @@ def safe_link(value: str | None, *, base: str | None = None) -> str | None:
     try:
         parts = urlsplit(candidate)
         hostname = parts.hostname
-    except ValueError:  # e.g. an unbalanced "[" in the host
+        parts.port  # noqa: B018 (raises ValueError for a port that is not a number)
+    except ValueError:  # an unbalanced "[" in the host, a port like "00:00+00:30"
         return None
     if parts.scheme.lower() not in {"http", "https"} or not hostname:
         return None

@@ -513,8 +513,12 @@ def normalise_link(url: str) -> str:
     different article."""
     parts = urlsplit(url)
     host = (parts.hostname or "").lower().removeprefix("www.")
-    if parts.port:
-        host = f"{host}:{parts.port}"
+    try:
+        port = parts.port
+    except ValueError:
+        port = None  # safe_link refuses such URLs; a caller's own link may still have one
+    if port:
+        host = f"{host}:{port}"
     query = sorted(
         (key, value)
         for key, value in parse_qsl(parts.query, keep_blank_values=True)
