@@ -260,3 +260,60 @@ def test_script_rendered_page_falls_back_to_json_ld_article_body() -> None:
     assert article.headline == "Council meets again"
     assert article.body_text.splitlines() == [first, "A vote is expected next week."]
     assert article.body_html.endswith("<p>A vote is expected next week.</p>")
+
+
+def test_embedded_post_keeps_its_attribution_on_its_own_line() -> None:
+    article = _fixture("split_body_article.html", url="https://gazette.example/news/ferry")
+    lines = article.body_text.splitlines()
+    post = lines.index(
+        "First boat leaves at 6.15 tomorrow. Thank you all for your patience over the last "
+        "eleven days"
+    )
+    assert lines[post + 1] == "— Harbour Ferries (@harbourferries) March 2, 2023"
+    assert lines[-1].startswith("The union's regional organiser")
+    assert "Most read" not in article.body_text and "inbox" not in article.body_text
+
+
+_SPLIT_PAGE = """<html><body><main>
+<div class="wrap"><div class="story body"><p>{0}</p><p>{1}</p></div>
+<aside class="rail"><p class="x">{4}</p></aside></div>
+<div class="ad-row"><p>Advertisement</p></div>
+<div class="wrap"><div class="story body"><p>{2}</p>
+<blockquote class="twitter-tweet"><p>{5}</p>&mdash; Port Authority (@port) <a href="#">May 1</a>
+</blockquote><p>{3}</p></div></div>
+<div class="story body other"><p>{4}</p></div>
+</main></body></html>"""
+_SENTENCES = [
+    "The first paragraph of the story tells the reader what happened at the port today.",
+    "The second paragraph adds who was there and what the harbour master said about it.",
+    "The third paragraph sits in a second container after the advertising row of the page.",
+    "The fourth paragraph closes the story with what happens next week at the port.",
+    "A paragraph of another story in the rail that must never be taken into the body.",
+    "All sailings are back to normal from this evening, thanks for bearing with us.",
+]
+
+
+def test_split_body_and_embedded_posts_are_recovered_in_page_order() -> None:
+    """Paragraphs of a sibling container of the same class come back, in order; a rail
+    and a container of another class do not. Quoted posts come back with attribution."""
+    from tidings.ingestion.page.blocks import Block
+    from tidings.ingestion.page.recovery import recover_split_body
+
+    tree = lxml_html.fromstring(_SPLIT_PAGE.format(*_SENTENCES))
+    kept = [Block("p", text, f"<p>{text}</p>") for text in _SENTENCES[:2]]
+    recovered = [block.text for block in recover_split_body(kept, tree=tree)]
+    assert recovered == [
+        *_SENTENCES[:3],
+        _SENTENCES[5],
+        "— Port Authority (@port) May 1",
+        _SENTENCES[3],
+    ]
+
+
+def test_nothing_is_recovered_from_a_single_container() -> None:
+    from tidings.ingestion.page.blocks import Block
+    from tidings.ingestion.page.recovery import recover_split_body
+
+    tree = lxml_html.fromstring(_SPLIT_PAGE.format(*_SENTENCES))
+    kept = [Block("p", _SENTENCES[0], "")]
+    assert [block.text for block in recover_split_body(kept, tree=tree)] == [_SENTENCES[0]]

@@ -13,6 +13,7 @@ _WORDS = re.compile(r"\w+")
 _SPACE = re.compile(r"[ \t\r\f\v\u00a0\u200b]+")
 _NEWLINES = re.compile(r"\s*\n\s*")
 _HEADING_LEVELS = {"h1": "h2", "h2": "h2", "h3": "h3", "h4": "h4", "h5": "h4", "h6": "h4"}
+_NESTED_BLOCKS = {"p", "head", "item", "list", "quote"}
 _INLINE = {"#b": "strong", "#i": "em", "#t": "code", "#sub": "sub", "#sup": "sup"}
 
 
@@ -63,6 +64,10 @@ def _inline(element: etree._Element, *, base: str | None, links: list) -> tuple[
             parts.append("<br>")
         elif tag in ("graphic", "fw", "del"):
             pass
+        elif tag in _NESTED_BLOCKS:  # a paragraph inside a quote: keep it on its own line
+            inner_text, inner_html = _inline(child, base=base, links=links)
+            texts.append(f"\n{inner_text}\n")
+            parts.append(f"<br>{inner_html}<br>")
         else:
             inner_text, inner_html = _inline(child, base=base, links=links)
             texts.append(inner_text)

@@ -29,11 +29,10 @@ def _signature(container) -> tuple[str, str] | None:
 
 
 def paragraph_text(paragraph) -> str:
-    """A paragraph's visible text (inline scripts and styles are not text)."""
+    """A paragraph's visible text (line breaks kept; inline scripts and styles are not text)."""
     parts = [
-        node
-        for node in paragraph.xpath(".//text()[not(ancestor::script or ancestor::style)]")
-        if isinstance(node, str)
+        node if isinstance(node, str) else "\n"
+        for node in paragraph.xpath(".//text()[not(ancestor::script or ancestor::style)] | .//br")
     ]
     return clean_space("".join(parts))
 
@@ -73,14 +72,19 @@ def _story_containers(paragraphs, kept_keys: set[str]) -> tuple[dict, dict[str, 
 
 
 def recover_split_body(blocks: list[Block], *, tree: lxml_html.HtmlElement) -> list[Block]:
-    """``blocks`` with the skipped containers' paragraphs put back in page order."""
+    """``blocks`` with the skipped containers' paragraphs and embedded posts put back."""
     paragraphs = list(tree.iter("p"))
     kept_keys = {word_key(block.text) for block in blocks}
     story, position = _story_containers(paragraphs, kept_keys)
-    if not story:
-        return blocks
+    extra = _split_container_paragraphs(paragraphs, story=story, kept_keys=kept_keys)
+    story_span = [*position.values(), *(index for index, _ in extra)]
+    extra += _embedded_posts(paragraphs, span=story_span, kept_keys=kept_keys)
+    return _merge(blocks, extra, position) if extra else blocks
+
+
+def _split_container_paragraphs(paragraphs, *, story: dict, kept_keys: set[str]):
     extra: list[tuple[int, Block]] = []
-    for index, paragraph in enumerate(paragraphs):
+    for index, paragraph in enumerate(paragraphs if story else ()):
         container = paragraph.getparent()
         kept = story.get(_signature(container)) if container is not None else None
         if not kept or container in kept or not _near(container, kept):
@@ -92,8 +96,37 @@ def recover_split_body(blocks: list[Block], *, tree: lxml_html.HtmlElement) -> l
         if _link_share(paragraph, text) > _MAX_LINK_SHARE:
             continue
         kept_keys.add(key)
-        extra.append((index, Block("p", text, f"<p>{html.escape(text, quote=False)}</p>")))
-    return _merge(blocks, extra, position) if extra else blocks
+        extra.append((index, _paragraph(text)))
+    return extra
+
+
+def _embedded_posts(paragraphs, *, span: list[int], kept_keys: set[str]):
+    """Posts quoted in the story (embedded tweets) that trafilatura dropped, with their
+    attribution line, when they sit between the story's first and last kept paragraphs."""
+    if len(span) < 2:
+        return []
+    first, last = min(span), max(span)
+    kept_text = " | ".join(kept_keys)  # a kept block may hold the post with its attribution
+    extra: list[tuple[int, Block]] = []
+    for index in range(first + 1, last):
+        paragraph = paragraphs[index]
+        quote = paragraph.getparent()
+        if quote is None or quote.tag != "blockquote" or "tweet" not in quote.get("class", ""):
+            continue
+        text = paragraph_text(paragraph)
+        if not word_key(text) or word_key(text) in kept_text:
+            continue
+        extra.append((index, _paragraph(text)))
+        attribution = clean_space(paragraph.tail or "")
+        for sibling in paragraph.itersiblings():
+            attribution += " " + paragraph_text(sibling) + " " + clean_space(sibling.tail or "")
+        if attribution := clean_space(attribution):
+            extra.append((index, _paragraph(attribution)))
+    return extra
+
+
+def _paragraph(text: str) -> Block:
+    return Block("p", text, f"<p>{html.escape(text, quote=False)}</p>")
 
 
 def _merge(blocks: list[Block], extra: list[tuple[int, Block]], position: dict[str, int]):
