@@ -313,7 +313,7 @@ def _answer_once_busy(level: int):  # type: ignore[no-untyped-def]
         while site.active < level and time.monotonic() < give_up:
             time.sleep(0.005)
         time.sleep(0.1)
-        handler.answer(200, b"ok")
+        handler.answer_after_leaving(200, b"ok")
 
     return route
 
