@@ -146,6 +146,59 @@ def test_r5_a_broken_encoding_declaration_is_recorded_and_the_run_goes_on(
     assert Article.objects.filter(headline="Good story").exists()
 
 
+# Inputs that crashed a parser with something other than its own ApplicationError (found
+# 2026-11-30 while auditing R5/R10): whatever the parsers do with them, one bad source or
+# page must be recorded as errored and the run must go on.
+FAR_FUTURE_DATE = "Fri, 31 Dec 9999 23:59:59 -2359"  # OverflowError in parse_loose_date
+JSON_LD_NUMERIC_IMAGE = (  # AttributeError in page.blocks.safe_href
+    b'<html><head><script type="application/ld+json">{"@type": "NewsArticle", '
+    b'"headline": "Crash", "image": {"url": 5}}</script></head>'
+    b"<body><article><p>The story.</p></article></body></html>"
+)
+
+
+def test_r5_a_parser_crash_on_one_source_is_recorded_and_the_poll_goes_on(fetch_settings, public):
+    public.routes["/crash.xml"] = lambda h: h.answer(
+        200, rss(item("c0", "Before")), Content_Type="application/xml"
+    )
+    public.routes["/good.xml"] = lambda h: h.answer(
+        200, rss(item("g1", "Good story", "https://n.example/g")), Content_Type="application/xml"
+    )
+    run("sources", "add", public.url("/crash.xml", host="public.test"), "--name", "Crash")
+    run("sources", "add", public.url("/good.xml", host="public.test"), "--name", "Good")
+    crash = rss(
+        item("c1", "Crash story").replace("</item>", f"<pubDate>{FAR_FUTURE_DATE}</pubDate></item>")
+    )
+    public.routes["/crash.xml"] = lambda h: h.answer(200, crash, Content_Type="application/xml")
+    reports = [json.loads(line) for line in run("sources", "poll", "--force").splitlines()]
+    assert len(reports) == 2
+    crash_source = Source.objects.get(name="Crash")
+    crash_report = next(r for r in reports if r["source_id"] == crash_source.pk)
+    crash_source.refresh_from_db()
+    assert crash_report["error"] or crash_report["created"] == 1  # errored or parsed
+    assert crash_source.error_count == (1 if crash_report["error"] else 0)
+    assert Article.objects.filter(headline="Good story").exists()
+
+
+def test_r5_a_page_that_crashes_extraction_is_an_error_line_and_ingest_goes_on(
+    fetch_settings, public
+):
+    fetch_settings.FETCH_RESPECT_ROBOTS = False
+    public.routes["/crash"] = lambda h: h.answer(
+        200, JSON_LD_NUMERIC_IMAGE, Content_Type="text/html"
+    )
+    public.routes["/fine"] = lambda h: h.answer(
+        200,
+        b"<html><body><article><h1>Fine</h1><p>A fine story.</p></article></body></html>",
+        Content_Type="text/html",
+    )
+    crash, fine = (public.url(p, host="public.test") for p in ("/crash", "/fine"))
+    results = [json.loads(line) for line in run("ingest", crash, fine).splitlines()]
+    assert len(results) == 2
+    assert results[0]["status"] in {"error", "created"}
+    assert results[1]["status"] == "created"
+
+
 def test_r6_failures_back_off_exponentially_up_to_four_hours(fetch_settings, public):
     source = add_feed(public, rss(item("a", "A")))
     public.routes["/feed.xml"] = lambda h: h.answer(500, b"broken")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import logging
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -47,7 +48,11 @@ from tidings.sources.services import (
     source_resume,
 )
 
+logger = logging.getLogger(__name__)
+
 SITEMAP_PAGES_PER_POLL = 20
+# What a parser bug on hostile bytes raises; database and programming errors are not here.
+PARSER_BUGS = (ValueError, TypeError, LookupError, AttributeError, ArithmeticError, RecursionError)
 MAX_FILE_BYTES = 20 * 1024 * 1024
 
 
@@ -94,6 +99,12 @@ def source_poll(*, source_id: int, force: bool = False) -> PollReport:
             items = _items_from(source, fetched, report)
         except ApplicationError as error:
             report.error = source_poll_failed(source=source, message=str(error), parse_error=True)
+            return report
+        except PARSER_BUGS as error:
+            # A parser bug on one source's bytes must not stop the worker (SECURITY.md R5).
+            logger.exception("Parsing source %s crashed", source.pk)
+            message = f"The content could not be read ({type(error).__name__}: {error})."
+            report.error = source_poll_failed(source=source, message=message, parse_error=True)
             return report
         for external_id, extracted, retracted in items:
             _store(
@@ -298,7 +309,14 @@ def ingest_location(*, location: str) -> dict[str, object]:
     """Store the article at a local file (HTML page or plain-text dump) or an http(s) address."""
     if location.startswith(("http://", "https://")):
         fetched = fetch_url(url=location, purpose="page")
-        extracted = extract_page(html=fetched.body, url=fetched.url)
+        try:
+            extracted = extract_page(html=fetched.body, url=fetched.url)
+        except PARSER_BUGS as error:
+            # A parser bug on one page must not end the whole ingest run (SECURITY.md R5).
+            logger.exception("Extracting %s crashed", location)
+            raise InvalidInput(
+                f"{location} could not be read ({type(error).__name__}: {error})."
+            ) from None
         host = urlsplit(fetched.url).hostname or "web"
         source = _source_named(name=host, kind=Source.Kind.PAGE)
         external_id = extracted.canonical_url or fetched.url
