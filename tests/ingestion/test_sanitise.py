@@ -262,3 +262,12 @@ def test_html_to_text_survives_unknown_marked_sections() -> None:
 def test_h4_links_with_impossible_ports_are_refused(value: str) -> None:
     """urlsplit().port raises ValueError on these (found by fuzzing parse_feed)."""
     assert safe_link(value) is None
+
+
+def test_iframe_emptying_is_not_fooled_by_brackets_in_attributes() -> None:
+    html = sanitise_html(
+        '<iframe src="https://www.youtube.com/embed/x?a=>b" title="t>x">in<img src=x></iframe>'
+        "<p>after</p>"
+    )
+    assert html.endswith("></iframe><p>after</p>") and "<img" not in html
+    assert 'src="https://www.youtube.com/embed/x?a=&gt;b"' in html
