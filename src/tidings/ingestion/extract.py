@@ -15,14 +15,12 @@ from trafilatura.utils import load_html
 
 from tidings.ingestion.page import metadata
 from tidings.ingestion.page.blocks import Block, clean_space, render_html, render_text, word_key
-from tidings.ingestion.page.body import extract_body
+from tidings.ingestion.page.body import THIN_BODY_WORDS, extract_body
 from tidings.ingestion.page.fallback import Fallback
 from tidings.ingestion.page.image import lead_image
 from tidings.ingestion.page.language import declared_language, detect_language
 from tidings.ingestion.page.signals import Signals, gather
 from tidings.ingestion.types import ExtractedArticle
-
-_THIN_BODY_WORDS = 40  # below this the page markup has not given us a story
 
 
 def parse_page(html: str | bytes) -> lxml_html.HtmlElement | None:
@@ -41,11 +39,10 @@ def extract_page(*, html: str | bytes, url: str | None = None) -> ExtractedArtic
     if tree is None:
         return ExtractedArticle(url=url)
     signals, fallback = gather(tree), Fallback(tree, url=url)
+    base = url or metadata.canonical_url(signals=signals, url=None)  # resolves relative links
     headline = metadata.headline(tree=tree, signals=signals, fallback=fallback)
-    body = extract_body(tree=tree, signals=signals, url=url)
+    body = extract_body(tree=tree, signals=signals, url=base, declared=declared_body(signals))
     blocks = without_headline(body.blocks, headline=headline)
-    if len(render_text(blocks).split()) < _THIN_BODY_WORDS:
-        blocks = declared_body(signals) or blocks
     article = ExtractedArticle(url=url, headline=headline, body_text=render_text(blocks))
     article.body_html = render_html(blocks)
     article.related_links = body.related_links
@@ -63,7 +60,7 @@ def declared_body(signals: Signals) -> list[Block]:
     if not isinstance(declared, str):
         return []
     text = clean_space(lxml_html.fromstring(f"<div>{declared}</div>").text_content())
-    if len(text.split()) < _THIN_BODY_WORDS:
+    if len(text.split()) < THIN_BODY_WORDS:
         return []
     return [Block("p", line, f"<p>{escape(line, quote=False)}</p>") for line in text.split("\n")]
 
@@ -95,7 +92,7 @@ def _fill_metadata(
     )
     article.breadcrumb = without_headline_step(trail, headline=article.headline)
     article.topics = metadata.topics(signals=signals)
-    article.image = lead_image(tree=tree, signals=signals, url=url)
+    article.image = lead_image(tree=tree, signals=signals, url=url or article.canonical_url)
     article.language = declared_language(signals) or detect_language(article.body_text)
 
 

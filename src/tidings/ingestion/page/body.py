@@ -21,6 +21,8 @@ from tidings.ingestion.page.recovery import recover_split_body
 from tidings.ingestion.page.signals import Signals
 from tidings.ingestion.types import RelatedLink
 
+THIN_BODY_WORDS = 40  # below this the page has not given us a story yet
+
 
 @dataclass
 class Body:
@@ -28,12 +30,14 @@ class Body:
     related_links: list[RelatedLink] = field(default_factory=list)
 
 
-def run_trafilatura(tree: lxml_html.HtmlElement, *, url: str | None) -> Document | None:
-    """trafilatura in precision mode: comments off (they are never the story)."""
+def run_trafilatura(
+    tree: lxml_html.HtmlElement, *, url: str | None, precise: bool = True
+) -> Document | None:
+    """trafilatura, in precision mode unless asked otherwise; comments are never the story."""
     return trafilatura.bare_extraction(
         tree,
         url=url,
-        favor_precision=True,
+        favor_precision=precise,
         include_comments=False,
         include_tables=True,
         include_links=False,  # links change trafilatura's choices; we add them back
@@ -82,15 +86,32 @@ def filter_blocks(
     return kept, related
 
 
-def extract_body(*, tree: lxml_html.HtmlElement, signals: Signals, url: str | None) -> Body:
-    """The story's blocks and its in-body related links."""
-    document = run_trafilatura(tree, url=url)
-    if document is None:
-        return Body()
-    blocks = recover_split_body(body_blocks(document.body, base=url), tree=tree)
+def extract_body(
+    *, tree: lxml_html.HtmlElement, signals: Signals, url: str | None, declared: list[Block]
+) -> Body:
+    """The story's blocks and its in-body related links.
+
+    When precision mode finds no story (it can discard a short one whole), the body the
+    page declares (JSON-LD ``articleBody``) comes next, then trafilatura's default mode.
+    """
+    blocks = _trafilatura_blocks(tree, url=url, precise=True)
+    if _words(blocks) < THIN_BODY_WORDS:
+        if declared:
+            return Body(blocks=declared)
+        blocks = max(blocks, _trafilatura_blocks(tree, url=url, precise=False), key=_words)
+    blocks = recover_split_body(blocks, tree=tree)
     relink(blocks, tree=tree, base=url)  # teasers and "Read more" lines are told by links
     kept, related = filter_blocks(blocks, tree=tree, signals=signals, base=url)
     return Body(blocks=kept, related_links=related)
+
+
+def _trafilatura_blocks(tree, *, url: str | None, precise: bool) -> list[Block]:
+    document = run_trafilatura(tree, url=url, precise=precise)
+    return body_blocks(document.body, base=url) if document is not None else []
+
+
+def _words(blocks: list[Block]) -> int:
+    return sum(len(block.text.split()) for block in blocks)
 
 
 def relink(blocks: list[Block], *, tree: lxml_html.HtmlElement, base: str | None) -> None:
