@@ -20,6 +20,7 @@ from django.core.management import CommandError, call_command
 from django.utils import timezone
 
 from tests.common.conftest import fetch_settings, internal, public, resolver, sites  # noqa: F401
+from tests.ingestion.test_sanitise import H1_PAYLOADS, assert_harmless
 from tidings.articles.intake import source_poll
 from tidings.articles.models import Article
 from tidings.sources.models import Source
@@ -223,6 +224,25 @@ def test_h3_a_title_with_markup_is_shown_as_literal_text(client, fetch_settings,
     page = client.get(article.get_absolute_url()).content.decode()
     assert "&lt;script&gt;alert(1)&lt;/script&gt; Quake" in page
     assert "<script>alert(1)" not in page
+
+
+def test_h1_every_payload_polled_stored_and_rendered_is_harmless(client, fetch_settings, public):
+    """H1 end to end: feed → feedparser → our sanitiser → database → the article page."""
+    items = "".join(
+        f"<item><guid>{name}</guid><title>Payload {name}</title>"
+        f"<link>https://n.example/{name}</link>"
+        f"<description><![CDATA[<p>Lead paragraph.</p>{payload}]]></description></item>"
+        for name, payload in H1_PAYLOADS.items()
+    )
+    source = add_feed(public, rss(items))
+    report = source_poll(source_id=source.pk, force=True)
+    assert report.error == "" and Article.objects.count() == len(H1_PAYLOADS)
+    for article in Article.objects.all():
+        assert_harmless(article.body_html)
+        page = client.get(article.get_absolute_url()).content.decode()
+        body = re.search(r'<div class="story__body">(.*?)\n    </div>\n', page, re.S)
+        assert body is not None and "Lead paragraph." in body.group(1), article.headline
+        assert_harmless(body.group(1))
 
 
 @pytest.mark.parametrize(
