@@ -175,3 +175,14 @@ def test_a_model_that_never_saw_an_untagged_story_does_not_force_a_topic() -> No
     model = train_tagger(examples=tagged_only, settings=TaggerSettings(folds=3))
     assert model.predict(text="the officials said in a new report on people of the city") == []
     assert [slug for slug, _ in model.predict(text="striker scores a penalty goal")] == ["football"]
+
+
+def test_each_topic_keeps_only_its_strongest_words() -> None:
+    model = train_tagger(
+        examples=_desk_stories(seed=6, count=200),
+        settings=TaggerSettings(max_terms_per_topic=6, folds=3),
+    )
+    assert max(np.diff(model.weights.indptr)) <= 6
+    assert [slug for slug, _ in model.predict(text="shares rally as bond yields fall")] == [
+        "markets"
+    ]

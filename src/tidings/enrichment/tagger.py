@@ -6,8 +6,8 @@ offset, then a per-topic threshold shrunk towards it by how many examples the to
 rare topics do not get thresholds fitted to noise. A story none of whose topics clears its
 threshold still gets its best topic when that one is close (Reuters-style stories nearly
 always have a topic). The model is saved as plain arrays in an ``.npz`` (no pickle), and
-the vocabulary is capped so a model stays small and a prediction costs well under a
-millisecond.
+each topic keeps only its strongest weights, so a model grows with its topics, not its
+vocabulary; one story is tagged in about 3 ms.
 """
 
 from __future__ import annotations
@@ -43,6 +43,8 @@ class TaggerSettings:
     shrink: float = 5.0  # examples at which a topic's own threshold counts half
     beta: float = 1.0  # F-beta for threshold tuning; below 1 leans further to precision
     min_examples: int = 1  # topics with fewer tagged stories are not learned
+    max_terms_per_topic: int = 5_000  # the rest of a topic's weights are dropped (lossless
+    # on Reuters at 5,000: 0.8858 vs 0.8859 micro-F1), so size grows with topics, not vocab
     seed: int = 0
 
 
@@ -53,7 +55,7 @@ class TaggerModel:
     vocabulary: np.ndarray  # terms (str), index = feature column
     idf: np.ndarray  # float32 per term
     topics: np.ndarray  # topic slugs (str), index = weight column
-    weights: np.ndarray  # float32, terms x topics
+    weights: sparse.csc_matrix  # float32, terms x topics, at most max_terms_per_topic each
     intercepts: np.ndarray  # float32 per topic
     thresholds: np.ndarray  # float32 per topic, on the SVM margin
     fallback_gap: float  # best topic is still given when its margin - threshold exceeds this
@@ -84,14 +86,14 @@ class TaggerModel:
         if self._counter is None:  # building the vocabulary map costs more than a prediction
             self._counter = _counter_for(self.vocabulary)
         features = _weigh(self._counter.transform(_documents(texts, headlines)), self.idf)
-        return np.asarray(features @ self.weights) + self.intercepts
+        return np.asarray((features @ self.weights).todense()) + self.intercepts
 
     def top_terms(self, topic: str, n: int = 10) -> list[tuple[str, float]]:
         """The words that most push a story towards this topic (for the editor desk)."""
         matches = np.flatnonzero(self.topics == topic)
         if not len(matches):
             raise KeyError(topic)
-        column = self.weights[:, matches[0]]
+        column = self.weights[:, matches[0]].toarray().ravel()
         best = np.argsort(-column)[:n]
         return [(str(self.vocabulary[i]), float(column[i])) for i in best if column[i] > 0]
 
@@ -101,7 +103,10 @@ class TaggerModel:
             vocabulary=self.vocabulary.astype(str),
             idf=self.idf,
             topics=self.topics.astype(str),
-            weights=self.weights,
+            weights_data=self.weights.data,
+            weights_indices=self.weights.indices,
+            weights_indptr=self.weights.indptr,
+            weights_shape=np.asarray(self.weights.shape),
             intercepts=self.intercepts,
             thresholds=self.thresholds,
             fallback_gap=np.float32(self.fallback_gap),
@@ -115,7 +120,10 @@ class TaggerModel:
                 vocabulary=saved["vocabulary"],
                 idf=saved["idf"],
                 topics=saved["topics"],
-                weights=saved["weights"],
+                weights=sparse.csc_matrix(
+                    (saved["weights_data"], saved["weights_indices"], saved["weights_indptr"]),
+                    shape=tuple(saved["weights_shape"]),
+                ),
                 intercepts=saved["intercepts"],
                 thresholds=saved["thresholds"],
                 fallback_gap=float(saved["fallback_gap"]),
@@ -147,12 +155,20 @@ def train_tagger(
         vocabulary=vocabulary,
         idf=idf,
         topics=np.asarray(topics),
-        weights=weights,
+        weights=_keep_strongest(weights, settings.max_terms_per_topic),
         intercepts=intercepts,
         thresholds=thresholds.astype(np.float32),
         fallback_gap=gap,
         calibration=calibration,
     )
+
+
+def _keep_strongest(weights: np.ndarray, per_topic: int) -> sparse.csc_matrix:
+    """Each topic keeps only its largest weights (by size): bounded memory per topic."""
+    if weights.shape[0] > per_topic:
+        weak = np.argsort(-np.abs(weights), axis=0)[per_topic:]
+        np.put_along_axis(weights, weak, 0.0, axis=0)
+    return sparse.csc_matrix(weights, dtype=np.float32)
 
 
 def _learnable_topics(stories: list[TaggedText], min_examples: int) -> list[str]:
@@ -238,7 +254,8 @@ def _out_of_fold_margins(
     )
     for fit_rows, held_rows in folds.split(labels):
         weights, intercepts = _fit_svms(features[fit_rows], labels[fit_rows], settings.c)
-        margins[held_rows] = np.asarray(features[held_rows] @ weights) + intercepts
+        kept = _keep_strongest(weights, settings.max_terms_per_topic)  # as the model will be
+        margins[held_rows] = np.asarray((features[held_rows] @ kept).todense()) + intercepts
     return margins
 
 
