@@ -7,12 +7,28 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from django.contrib.auth.hashers import Argon2PasswordHasher
 from django.core import mail
 from django.test import Client
 
 from tidings.readers import accounts, services
 
 PASSWORD = "correct horse battery staple"
+
+
+class QuickArgon2(Argon2PasswordHasher):
+    """The configured Argon2 with cheap parameters, so the suite stays fast; tests about
+    hashing cost (timing, huge passwords) are marked ``real_hashing`` and use the settings."""
+
+    time_cost = 1
+    memory_cost = 1024
+    parallelism = 1
+
+
+@pytest.fixture(autouse=True)
+def _quick_hashing(request, settings):
+    if "real_hashing" not in request.keywords:
+        settings.PASSWORD_HASHERS = ["tests.readers.conftest.QuickArgon2"]
 
 
 def make_reader(email: str, capture: Any, password: str = PASSWORD) -> Any:
@@ -57,7 +73,15 @@ def bob(reader_factory):
 
 def signed_in(user: Any, **client_kwargs: Any) -> Client:
     client = Client(**client_kwargs)
-    response = client.post("/account/sign-in/", {"email": user.email, "password": PASSWORD})
+    client.get("/account/sign-in/")
+    response = client.post(
+        "/account/sign-in/",
+        {
+            "email": user.email,
+            "password": PASSWORD,
+            "csrfmiddlewaretoken": client.cookies["csrftoken"].value,
+        },
+    )
     assert response.status_code == 302, response.content[:500]
     return client
 
@@ -65,3 +89,9 @@ def signed_in(user: Any, **client_kwargs: Any) -> Client:
 def token_for(user: Any) -> str:
     _, key = services.api_token_create(user=user, name="tests")
     return key
+
+
+def pytest_configure(config):
+    config.addinivalue_line(
+        "markers", "real_hashing: uses the configured password hashing cost (timing tests)"
+    )

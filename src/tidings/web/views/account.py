@@ -97,9 +97,7 @@ def sign_in(request: HttpRequest) -> HttpResponse:
     if request.method != "POST":
         return _page(request, "sign_in.html", {"form": form})
     if not form.is_valid():
-        form = forms.SignInForm()
-        form.add_error(None, "Wrong e-mail address or password.")
-        return _page(request, "sign_in.html", {"form": form}, status=400)
+        return _sign_in_refused(request)
     email = form.cleaned_data["email"].strip().lower()
     ip = client_ip(request)
     known = accounts.user_find(email=email)
@@ -107,14 +105,14 @@ def sign_in(request: HttpRequest) -> HttpResponse:
         request.COOKIES.get(tokens.DEVICE_COOKIE)
     )
     if throttles.login_blocked(account=email, ip=ip, recognised_device=recognised):
-        form.add_error(None, "Too many attempts. Wait 15 minutes, or reset your password.")
-        return _page(request, "sign_in.html", {"form": form}, status=429)
+        error = "Too many attempts. Wait 15 minutes, or reset your password."
+        return _page(
+            request, "sign_in.html", {"form": forms.SignInForm(), "error": error}, status=429
+        )
     user = accounts.reader_authenticate(email=email, password=form.cleaned_data["password"])
     if user is None:
         throttles.login_failed(account=email, ip=ip, recognised_device=recognised)
-        form = forms.SignInForm(initial={"email": ""})
-        form.add_error(None, "Wrong e-mail address or password.")
-        return _page(request, "sign_in.html", {"form": form}, status=400)
+        return _sign_in_refused(request)
     if not user.is_staff and not accounts.is_verified(user=user):
         with contextlib.suppress(accounts.Throttled):
             accounts.verification_resend(user=user)
@@ -125,6 +123,12 @@ def sign_in(request: HttpRequest) -> HttpResponse:
     cookies.forget_anonymous_follows(response)
     _remember_device(response, user)
     return response
+
+
+def _sign_in_refused(request: HttpRequest) -> HttpResponse:
+    """One answer for every refusal: an empty form and the same words (no enumeration)."""
+    context = {"form": forms.SignInForm(), "error": "Wrong e-mail address or password."}
+    return _page(request, "sign_in.html", context, status=400)
 
 
 @require_POST
