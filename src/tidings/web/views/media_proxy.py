@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from django.conf import settings
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseBase
 from django.urls import reverse
 from django.utils.crypto import salted_hmac
 from django.views.decorators.http import require_safe
@@ -206,13 +206,13 @@ def _setting_int(name: str, default: int, given: float | None) -> int:
 
 
 @require_safe
-def media_proxy(request: HttpRequest, signature: str, encoded: str) -> HttpResponse:
+def media_proxy(request: HttpRequest, signature: str, encoded: str) -> HttpResponseBase:
     try:
         url = signed_url_read(signature=signature, encoded=encoded)
         cached = media_cache_read(url)
         if cached is None:
             content_type, body = _fetch_and_cache(url)
-            response: HttpResponse = HttpResponse(body, content_type=content_type)
+            response: HttpResponseBase = HttpResponse(body, content_type=content_type)
         else:
             response = _cached_response(cached)
     except ProxyRequestError as error:
@@ -221,7 +221,7 @@ def media_proxy(request: HttpRequest, signature: str, encoded: str) -> HttpRespo
     return _locked_down(response)
 
 
-def _cached_response(cached: CachedImage) -> HttpResponse:
+def _cached_response(cached: CachedImage) -> FileResponse:
     handle = cached.path.open("rb")
     handle.seek(cached.offset)  # FileResponse counts the length from here
     response = FileResponse(handle, content_type=cached.content_type)
@@ -247,13 +247,13 @@ def _fetch_and_cache(url: str) -> tuple[str, bytes]:
     return content_type, fetched.body
 
 
-def _refusal(status: int, message: str) -> HttpResponse:
+def _refusal(status: int, message: str) -> HttpResponseBase:
     response = HttpResponse(message, status=status, content_type="text/plain; charset=utf-8")
     response["Cache-Control"] = CACHE_BRIEFLY if status in {403, 415} else "no-store"
     return _locked_down(response)
 
 
-def _locked_down(response: HttpResponse) -> HttpResponse:
+def _locked_down(response: HttpResponseBase) -> HttpResponseBase:
     for name, value in PROXY_HEADERS.items():
         response[name] = value
     return response
