@@ -13,6 +13,7 @@ from functools import cache
 from pathlib import Path
 
 DATA = Path(__file__).resolve().parent / "data"  # small word lists written for Tidings
+LANGUAGE_SAMPLE_CHARS = 2_000  # a few paragraphs settle the language; the rest costs time
 WORDS_PER_MINUTE = 230  # an adult reading news prose on a screen
 # A word starts with a letter at a word boundary: "bn" in "£1.2bn" is no word.
 _WORD = re.compile(r"\b[^\W\d_][\w'’-]*", re.UNICODE)
@@ -52,7 +53,7 @@ def detect_language(*, text: str) -> str | None:
         return None
     classify = _langid_classifier()
     if classify is not None:
-        return str(classify(text)[0])
+        return str(classify(text[:LANGUAGE_SAMPLE_CHARS])[0])
     return language_by_stop_words(text=text)
 
 

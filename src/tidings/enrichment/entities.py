@@ -10,7 +10,7 @@ in a PyPI package) can stand in through ``EntityBackend``.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Protocol
@@ -100,7 +100,6 @@ class _Tally:
     count: int = 0
     first_offset: int = 0
     cued: bool = False
-    forms: set[str] = field(default_factory=set)
 
 
 class GazetteerEntityBackend:
@@ -131,12 +130,10 @@ class GazetteerEntityBackend:
     def _name_mentions(self, story: str, tokens: list[tuple[str, int]]) -> list[_Mention]:
         mentions: list[_Mention] = []
         for span in _capitalised_spans(story, tokens):
-            mentions.extend(self._split_span(span, tokens, story))
+            mentions.extend(self._split_span(span, story))
         return mentions
 
-    def _split_span(
-        self, span: list[tuple[str, int]], tokens: list[tuple[str, int]], story: str
-    ) -> list[_Mention]:
+    def _split_span(self, span: list[tuple[str, int]], story: str) -> list[_Mention]:
         """Walk a span left to right: gazetteer names, title cues, and unknown names."""
         found: list[_Mention] = []
         unknown: list[tuple[str, int]] = []
@@ -170,12 +167,17 @@ class GazetteerEntityBackend:
         return 0, ("", ""), False
 
     def _theme_mentions(self, story: str) -> list[_Mention]:
-        lowered = story.lower()
-        mentions = []
-        for phrase, theme in self.gazetteer.themes.items():
-            for match in re.finditer(rf"\b{re.escape(phrase)}\b", lowered):
-                mentions.append(_Mention(theme, "theme", match.start()))
-        return mentions
+        themes = self.gazetteer.themes
+        return [
+            _Mention(themes[match.group()], "theme", match.start())
+            for match in _theme_pattern(tuple(themes)).finditer(story.lower())
+        ]
+
+
+@cache
+def _theme_pattern(phrases: tuple[str, ...]) -> re.Pattern[str]:
+    longest_first = sorted(phrases, key=len, reverse=True)
+    return re.compile(r"\b(?:" + "|".join(map(re.escape, longest_first)) + r")\b")
 
 
 def _title_cased(headline: str) -> bool:
@@ -273,7 +275,6 @@ def _tally(mentions: list[_Mention]) -> dict[str, _Tally]:
         )
         tally.count += 1
         tally.cued = tally.cued or mention.cued
-        tally.forms.add(mention.name)
     return tallies
 
 
