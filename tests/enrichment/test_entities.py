@@ -15,6 +15,7 @@ from tidings.enrichment.aliases import (
     link_topics,
     normalise_alias,
     propose_topics,
+    training_topics,
 )
 from tidings.enrichment.entities import NullEntityBackend, find_entities
 from tidings.enrichment.types import (
@@ -227,3 +228,11 @@ def test_the_null_backend_finds_nothing_and_links_nothing() -> None:
     entities = find_entities(text=page, backend=NullEntityBackend())
     assert entities == []
     assert link_topics(entities=entities, catalogue=NEWSROOM) == []
+
+
+def test_tagger_training_topics_follow_merges_and_drop_blocked_topics() -> None:
+    index = build_alias_index(catalogue=NEWSROOM)
+    assert training_topics(slugs=["kremlin", "russia", "moscow", "grain"], index=index) == (
+        "russia",
+        "grain",
+    )

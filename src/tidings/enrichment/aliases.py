@@ -52,6 +52,7 @@ class AliasIndex:
     topics: dict[str, CatalogueTopic]  # slug -> topic (the surviving one after merges)
     forms: dict[str, str]  # normalised alias -> slug, or BLOCKED
     short_forms: dict[str, str]  # a person's one-word name ("putin") -> slug, when unique
+    slug_targets: dict[str, str]  # any catalogue slug -> surviving slug after merges, or BLOCKED
 
     def resolve(self, name: str) -> str | None:
         """The slug this name resolves to, BLOCKED, or None when the catalogue lacks it."""
@@ -84,14 +85,31 @@ def build_alias_index(*, catalogue: TopicCatalogue) -> AliasIndex:
     by_slug = {topic.slug: topic for topic in catalogue.topics}
     forms: dict[str, str] = {}
     topics: dict[str, CatalogueTopic] = {}
+    slug_targets: dict[str, str] = {}
     for topic in catalogue.topics:
         final = _follow_merges(topic, by_slug)
         target = BLOCKED if final.status == "blocked" else final.slug
+        slug_targets[topic.slug] = target
         if target != BLOCKED:
             topics[final.slug] = final
         for form in (topic.name, *topic.aliases, *_gazetteer_forms(topic.name)):
             forms.setdefault(normalise_alias(form), target)
-    return AliasIndex(topics=topics, forms=forms, short_forms=_short_forms(topics.values()))
+    return AliasIndex(
+        topics=topics,
+        forms=forms,
+        short_forms=_short_forms(topics.values()),
+        slug_targets=slug_targets,
+    )
+
+
+def training_topics(*, slugs: Iterable[str], index: AliasIndex) -> tuple[str, ...]:
+    """The topics a tagged story teaches the tagger, after the editors' merges and blocks.
+
+    A story tagged "kremlin" after Kremlin was merged into Russia teaches "russia"; a
+    blocked topic teaches nothing. Slugs the catalogue lacks pass through unchanged.
+    """
+    kept = (index.slug_targets.get(slug, slug) for slug in slugs)
+    return tuple(dict.fromkeys(slug for slug in kept if slug != BLOCKED))
 
 
 def _follow_merges(topic: CatalogueTopic, by_slug: dict[str, CatalogueTopic]) -> CatalogueTopic:
