@@ -15,6 +15,7 @@ from tidings.enrichment.aliases import (
     link_topics,
     normalise_alias,
     propose_topics,
+    topics_for_story,
     training_topics,
 )
 from tidings.enrichment.entities import NullEntityBackend, find_entities
@@ -236,3 +237,26 @@ def test_tagger_training_topics_follow_merges_and_drop_blocked_topics() -> None:
         "russia",
         "grain",
     )
+
+
+def test_story_topics_join_entity_links_and_the_taggers_predictions() -> None:
+    catalogue = TopicCatalogue(
+        topics=(
+            *NEWSROOM.topics,
+            CatalogueTopic("diplomacy", "Diplomacy", "theme"),
+            CatalogueTopic("summits", "Summits", "theme", merged_into="diplomacy"),
+            CatalogueTopic("gossip", "Gossip", "theme", status="blocked"),
+        )
+    )
+    page = PUTIN_XI_PAGE.read_text(encoding="utf-8")
+    links = topics_for_story(
+        headline="",
+        text=page,
+        index=build_alias_index(catalogue=catalogue),
+        tagger_topics=[("summits", 0.8), ("gossip", 0.9), ("russia", 0.7), ("unknown", 0.9)],
+    )
+    by_slug = {link.slug: link for link in links}
+    assert set(by_slug) >= ACCEPTANCE_TOPICS | {"diplomacy"}
+    assert not set(by_slug) & {"gossip", "unknown", "summits", "moscow"}
+    assert by_slug["diplomacy"].evidence == ("tagger",) and by_slug["diplomacy"].confidence == 0.8
+    assert "tagger" in by_slug["russia"].evidence

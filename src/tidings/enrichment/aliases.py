@@ -12,11 +12,11 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache
 
-from tidings.enrichment.entities import load_gazetteer
+from tidings.enrichment.entities import EntityBackend, find_entities, load_gazetteer
 from tidings.enrichment.types import (
     CatalogueTopic,
     Entity,
@@ -263,3 +263,36 @@ def gazetteer_catalogue() -> TopicCatalogue:
             for name, (kind, forms) in sorted(grouped.items())
         )
     )
+
+
+def topics_for_story(
+    *,
+    headline: str,
+    text: str,
+    index: AliasIndex,
+    tagger_topics: Sequence[tuple[str, float]] = (),
+    backend: EntityBackend | None = None,
+    min_confidence: float = 0.55,
+) -> list[TopicLink]:
+    """Every predicted topic of a story: its entities, and what the learned tagger said.
+
+    ``tagger_topics`` is ``TaggerModel.predict(...)``; its slugs go through merges and
+    blocks like any other, and where both agree the stronger confidence wins.
+    """
+    entities = find_entities(text=text, headline=headline, backend=backend)
+    links = {
+        link.slug: link
+        for link in link_topics(
+            entities=entities, catalogue=index, headline=headline, min_confidence=min_confidence
+        )
+    }
+    for slug, confidence in tagger_topics:
+        target = index.slug_targets.get(slug, BLOCKED)
+        if target == BLOCKED or target not in index.topics:
+            continue  # blocked since the last retrain, or not a topic any more
+        topic = index.topics[target]
+        tagged = TopicLink(
+            target, topic.name, topic.kind, round(confidence, 3), evidence=("tagger",)
+        )
+        links[target] = _stronger(links.get(target), tagged)
+    return sorted(links.values(), key=lambda link: (-link.confidence, link.slug))
