@@ -29,6 +29,7 @@ PROMO = re.compile(
             r"\bshare (?:it|this)(?: \w+)? with\b",
             r"^like this (?:story|article)\b",
             r"\bfollow\b.{0,60}\bon (?:twitter|facebook|instagram|linkedin|tiktok)\b",
+            r"\b(?:me|us)\b.{0,30}\bon (?:twitter|facebook|instagram|linkedin)\b",
             r"^have a (?:news )?tip\b",
             r"\bmay be reached at\b",
             r"^tell us what you think",
@@ -44,6 +45,10 @@ PROMO = re.compile(
             r"^(?:sign up|subscribe)\b.{0,60}(?:free|now|today|here|email|updates)\b",
             r"^(?:copyright|©)\s",
             r"\ball rights reserved\b",
+            # share and like widgets of the common blog platforms, in a few languages
+            r"^(?:share this|like this|teilen mit|gefällt mir|bewerten|partager|j['’]aime|"
+            r"compartir|me gusta|condividi|mi piace|delen|udostępnij)\s*:?$",
+            r"^(?:loading|wird geladen|chargement|cargando|caricamento)\s*(?:…|\.\.\.)?$",
         )
     ),
     re.IGNORECASE,
