@@ -60,7 +60,8 @@ class TaggingRun:
 
 def read_modapte(data: Path) -> tuple[list[TaggedText], list[TaggedText], list[str]]:
     """ModApte train and test stories, labels restricted to the 90 shared topics."""
-    train, test = [], []
+    train: list[TaggedText] = []
+    test: list[TaggedText] = []
     with gzip.open(data / CORPUS, "rt", encoding="utf-8") as lines:
         for line in lines:
             record = json.loads(line)

@@ -266,9 +266,8 @@ def _tune_thresholds(
     offset = _plateau_middle(lambda t: _f_beta(margins > t, labels, settings.beta))
     thresholds = np.empty(labels.shape[1])
     for column in range(labels.shape[1]):
-        own = _plateau_middle(
-            lambda t, c=column: _f_beta(margins[:, c] > t, labels[:, c], settings.beta)
-        )
+        scores, truth = margins[:, column], labels[:, column]
+        own = _plateau_middle(lambda t: _f_beta(scores > t, truth, settings.beta))  # noqa: B023
         positives = labels[:, column].sum()
         weight = positives / (positives + settings.shrink)
         thresholds[column] = weight * own + (1 - weight) * offset
