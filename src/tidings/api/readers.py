@@ -8,11 +8,15 @@ answers 404. Bodies are JSON only, unknown fields are refused, lists are capped 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import datetime
+from functools import wraps
 from typing import Any, Literal
 
-from django.http import HttpRequest
-from ninja import Query, Router, Schema
+from django.core.exceptions import RequestDataTooBig
+from django.http import HttpRequest, HttpResponseBase, JsonResponse
+from ninja import Query, Router, Schema, Status
+from ninja.decorators import decorate_view
 from ninja.parser import Parser
 from ninja.security import SessionAuth
 from ninja.security.http import HttpBearer
@@ -70,6 +74,25 @@ class JsonOnlyParser(Parser):
             raise InvalidInput("The body is not valid JSON.") from None
 
 
+def json_body(operation: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
+    """Before anything is parsed: a body must be JSON (415), not too large (413) and not
+    nested too deep (400). Wraps the whole operation, so it runs ahead of ninja's parsing."""
+
+    @wraps(operation)
+    def checked(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        try:
+            body = request.body
+        except RequestDataTooBig:
+            return JsonResponse({"detail": "The body is too large."}, status=413)
+        if body and request.content_type != "application/json":
+            return JsonResponse({"detail": "Send the body as application/json."}, status=415)
+        if _json_depth(body.decode("utf-8", errors="replace")) > MAX_JSON_DEPTH:
+            return JsonResponse({"detail": "The JSON body is nested too deeply."}, status=400)
+        return operation(request, *args, **kwargs)
+
+    return checked
+
+
 class ReaderToken(HttpBearer):
     """``Authorization: Token <key>`` or ``Bearer <key>``; the key is never logged."""
 
@@ -98,7 +121,7 @@ class Detail(Schema):
     detail: Any
 
 
-ERRORS: dict[int, type[Schema]] = {400: Detail, 401: Detail, 403: Detail, 404: Detail, 415: Detail}
+ERRORS: dict[int, type[Schema]] = dict.fromkeys((400, 401, 403, 404, 413, 415, 429), Detail)
 
 
 def _check_query(request: HttpRequest, allowed: set[str]) -> None:
@@ -162,6 +185,7 @@ def me_get(request: HttpRequest) -> MeOut:
     return _me(request.auth)
 
 
+@decorate_view(json_body)
 @router.patch("/me", response={200: MeOut, **ERRORS})
 def me_patch(request: HttpRequest, changes: MePatch) -> MeOut:
     """Change your profile. Changing ``email`` or ``password`` needs ``current_password``."""
@@ -231,18 +255,25 @@ def follows_list(request: HttpRequest, query: Query[FollowQuery]) -> FollowPage:
     return FollowPage(items=[_follow_out(f) for f in page], total=follows.count())
 
 
+@decorate_view(json_body)
 @router.post("/me/follows", response={201: FollowOut, **ERRORS})
-def follows_add(request: HttpRequest, follow: FollowIn) -> tuple[int, FollowOut]:
+def follows_add(request: HttpRequest, follow: FollowIn) -> Status[FollowOut]:
     _check_query(request, set())
     added = services.follow_add(user=request.auth, kind=follow.kind, target_id=follow.target_id)
-    return 201, _follow_out(added)
+    return Status(201, _follow_out(added))
+
+
+@router.get("/me/follows/{follow_id}", response={200: FollowOut, **ERRORS})
+def follows_get(request: HttpRequest, follow_id: int) -> FollowOut:
+    _check_query(request, set())
+    return _follow_out(selectors.follow_get_for_user(user=request.auth, id=follow_id))
 
 
 @router.delete("/me/follows/{follow_id}", response={204: None, **ERRORS})
-def follows_delete(request: HttpRequest, follow_id: int) -> tuple[int, None]:
+def follows_delete(request: HttpRequest, follow_id: int) -> Status[None]:
     _check_query(request, set())
     services.follow_delete(user=request.auth, follow_id=follow_id)
-    return 204, None
+    return Status(204, None)
 
 
 # --- saved stories --------------------------------------------------------------------------
@@ -300,19 +331,26 @@ def saved_list(request: HttpRequest, query: Query[SavedQuery]) -> SavedPage:
     return SavedPage(items=[_saved_out(request, s) for s in page], total=saved.count())
 
 
+@decorate_view(json_body)
 @router.post("/me/saved", response={201: SavedOut, **ERRORS})
-def saved_add(request: HttpRequest, saved: SavedIn) -> tuple[int, SavedOut]:
+def saved_add(request: HttpRequest, saved: SavedIn) -> Status[SavedOut]:
     _check_query(request, set())
     added = services.saved_add(user=request.auth, article_id=saved.article_id)
     added = selectors.saved_get_for_user(user=request.auth, id=added.pk)
-    return 201, _saved_out(request, added)
+    return Status(201, _saved_out(request, added))
+
+
+@router.get("/me/saved/{saved_id}", response={200: SavedOut, **ERRORS})
+def saved_get(request: HttpRequest, saved_id: int) -> SavedOut:
+    _check_query(request, set())
+    return _saved_out(request, selectors.saved_get_for_user(user=request.auth, id=saved_id))
 
 
 @router.delete("/me/saved/{saved_id}", response={204: None, **ERRORS})
-def saved_delete(request: HttpRequest, saved_id: int) -> tuple[int, None]:
+def saved_delete(request: HttpRequest, saved_id: int) -> Status[None]:
     _check_query(request, set())
     services.saved_delete(user=request.auth, saved_id=saved_id)
-    return 204, None
+    return Status(204, None)
 
 
 # --- My Reads -----------------------------------------------------------------------------
@@ -362,21 +400,29 @@ def history_list(request: HttpRequest, query: Query[HistoryQuery]) -> HistoryPag
 
 
 @router.delete("/me/history", response={204: None, **ERRORS})
-def history_clear(request: HttpRequest) -> tuple[int, None]:
+def history_clear(request: HttpRequest) -> Status[None]:
     _check_query(request, set())
     services.readings_clear(user=request.auth)
-    return 204, None
+    return Status(204, None)
+
+
+@router.get("/me/history/{reading_id}", response={200: ReadingOut, **ERRORS})
+def history_get(request: HttpRequest, reading_id: int) -> ReadingOut:
+    _check_query(request, set())
+    reading = selectors.reading_get_for_user(user=request.auth, id=reading_id)
+    return _reading_out(request, reading)
 
 
 @router.delete("/me/history/{reading_id}", response={204: None, **ERRORS})
-def history_delete(request: HttpRequest, reading_id: int) -> tuple[int, None]:
+def history_delete(request: HttpRequest, reading_id: int) -> Status[None]:
     _check_query(request, set())
     services.reading_delete(user=request.auth, reading_id=reading_id)
-    return 204, None
+    return Status(204, None)
 
 
+@decorate_view(json_body)
 @router.post("/me/read-events", response={204: None, **ERRORS})
-def read_event(request: HttpRequest, event: ReadEventIn) -> tuple[int, None]:
+def read_event(request: HttpRequest, event: ReadEventIn) -> Status[None]:
     """Record that a story was read (sent by the article page after real reading)."""
     _check_query(request, set())
     services.read_event_record(
@@ -386,7 +432,7 @@ def read_event(request: HttpRequest, event: ReadEventIn) -> tuple[int, None]:
         progress=event.progress,
         session_key=request.session.session_key or "",
     )
-    return 204, None
+    return Status(204, None)
 
 
 # --- feedback -----------------------------------------------------------------------------
@@ -417,13 +463,14 @@ def _feedback_out(feedback: Feedback) -> FeedbackOut:
     )
 
 
+@decorate_view(json_body)
 @router.post("/me/feedback", response={201: FeedbackOut, **ERRORS})
-def feedback_add(request: HttpRequest, feedback: FeedbackIn) -> tuple[int, FeedbackOut]:
+def feedback_add(request: HttpRequest, feedback: FeedbackIn) -> Status[FeedbackOut]:
     _check_query(request, set())
     added = services.feedback_add(
         user=request.auth, kind=feedback.kind, article_id=feedback.article_id
     )
-    return 201, _feedback_out(added)
+    return Status(201, _feedback_out(added))
 
 
 # --- API tokens ---------------------------------------------------------------------------
@@ -451,22 +498,32 @@ def tokens_list(request: HttpRequest) -> list[TokenOut]:
     return [TokenOut.from_orm(t) for t in selectors.api_token_list_for_user(user=request.auth)]
 
 
+@decorate_view(json_body)
 @router.post("/me/tokens", response={201: TokenCreated, **ERRORS})
-def tokens_create(request: HttpRequest, token: TokenIn) -> tuple[int, TokenCreated]:
+def tokens_create(request: HttpRequest, token: TokenIn) -> Status[TokenCreated]:
     _check_query(request, set())
     created, key = services.api_token_create(user=request.auth, name=token.name)
-    return 201, TokenCreated(
-        id=created.pk,
-        name=created.name,
-        prefix=created.prefix,
-        created_at=created.created_at,
-        last_used_at=None,
-        key=key,
+    return Status(
+        201,
+        TokenCreated(
+            id=created.pk,
+            name=created.name,
+            prefix=created.prefix,
+            created_at=created.created_at,
+            last_used_at=None,
+            key=key,
+        ),
     )
 
 
+@router.get("/me/tokens/{token_id}", response={200: TokenOut, **ERRORS})
+def tokens_get(request: HttpRequest, token_id: int) -> TokenOut:
+    _check_query(request, set())
+    return TokenOut.from_orm(selectors.api_token_get_for_user(user=request.auth, id=token_id))
+
+
 @router.delete("/me/tokens/{token_id}", response={204: None, **ERRORS})
-def tokens_revoke(request: HttpRequest, token_id: int) -> tuple[int, None]:
+def tokens_revoke(request: HttpRequest, token_id: int) -> Status[None]:
     _check_query(request, set())
     services.api_token_revoke(user=request.auth, token_id=token_id)
-    return 204, None
+    return Status(204, None)

@@ -90,7 +90,10 @@ def email_change(request: HttpRequest) -> HttpResponse:
                 current_password=form.cleaned_data["current_password"],
                 new_email=form.cleaned_data["new_email"],
             )
-        except (InvalidInput, accounts.Throttled) as error:
+        except accounts.Throttled as error:
+            form.add_error(None, str(error))
+            return _profile_page(request, status=429, email_form=form)
+        except InvalidInput as error:
             form.add_error(None, str(error))
         else:
             messages.success(request, "We sent a link to your new address. Open it to finish.")
