@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -31,9 +32,9 @@ DATA_DIR = Path(env_str("TIDINGS_DATA_DIR", "data")).expanduser().resolve()
 def _prepare_data_dir(path: Path) -> Path:
     try:
         path.mkdir(parents=True, exist_ok=True)
-        probe = path / ".write-test"
-        probe.write_text("ok")
-        probe.unlink()
+        # A uniquely named probe: several processes (web workers, job workers) start at once.
+        with tempfile.NamedTemporaryFile(dir=path, prefix=".write-test-"):
+            pass
     except OSError as error:
         raise ImproperlyConfigured(
             f"TIDINGS_DATA_DIR {str(path)!r} is not a writable folder ({error.strerror}). "
