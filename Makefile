@@ -1,39 +1,47 @@
-# One entry point each. Every target creates .venv and installs the locked dependencies first.
+# One entry point each. Every target creates .venv and installs the locked dependencies first:
+# `make run` only what the product needs (requirements/base.lock), the others the dev tools too.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed
+BASE := $(VENV)/.installed-base
+DEV := $(VENV)/.installed-dev
 
-.PHONY: run test lint fmt bench security lock clean
+.PHONY: run test lint fmt bench lock clean
 
-$(STAMP): pyproject.toml requirements/dev.lock
+$(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Tidings needs Python 3.11 or newer")'
-	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -r requirements/dev.lock
-	$(BIN)/python -m pip install --quiet --no-deps -e .
-	touch $(STAMP)
 
-run: $(STAMP)
+$(BASE): $(BIN)/python pyproject.toml requirements/base.lock
+	$(BIN)/python -m pip install --quiet -r requirements/base.lock
+	$(BIN)/python -m pip install --quiet --no-deps -e .
+	touch $(BASE)
+
+$(DEV): $(BASE) requirements/dev.lock
+	$(BIN)/python -m pip install --quiet -r requirements/dev.lock
+	touch $(DEV)
+
+run: $(BASE)
 	$(BIN)/tidings run
 
-test: $(STAMP)
+test: $(DEV)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
-lint: $(STAMP)
+lint: $(DEV)
 	$(BIN)/ruff check src tests bench
 	$(BIN)/ruff format --check src tests bench
 	$(BIN)/mypy src
 	$(BIN)/djlint --lint src/tidings
 
-fmt: $(STAMP)
+fmt: $(DEV)
 	$(BIN)/ruff check --fix src tests bench
 	$(BIN)/ruff format src tests bench
 
-bench: $(STAMP)
+bench: $(DEV)
 	$(BIN)/python -m bench $(BENCH_ARGS)
 
-lock: $(STAMP)
+lock: $(DEV)
 	$(BIN)/uv pip compile pyproject.toml --universal --python-version 3.11 --extra dev -o requirements/dev.lock
 	$(BIN)/uv pip compile pyproject.toml --universal --python-version 3.11 -o requirements/base.lock
 
