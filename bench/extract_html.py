@@ -118,6 +118,27 @@ def metadata_benchmark(folder: Path, *, limit: int | None) -> dict[str, dict[str
     }
 
 
+def snippet_benchmark(folder: Path, *, start: int, stop: int | None) -> dict[str, float]:
+    """trafilatura's own body check: share of "with" snippets kept and "without" left out."""
+    evaldata = list(json.loads((folder / "evaldata.json").read_text()).items())[start:stop]
+    runners = {
+        "ours": lambda raw, url: extract_page(html=raw, url=url).body_text,
+        "trafilatura": lambda raw, url: trafilatura.extract(raw, url=url) or "",
+    }
+    right = dict.fromkeys(runners, 0)
+    total = 0
+    for url, entry in evaldata:
+        raw = _eval_page(folder, entry["file"])
+        if raw is None:
+            continue
+        total += len(entry.get("with", [])) + len(entry.get("without", []))
+        for name, runner in runners.items():
+            text = runner(raw, url)
+            right[name] += sum(snippet in text for snippet in entry.get("with", []))
+            right[name] += sum(snippet not in text for snippet in entry.get("without", []))
+    return {name: count / total for name, count in right.items()} if total else {}
+
+
 def _eval_page(folder: Path, name: str) -> bytes | None:
     for sub in ("eval", "cache"):
         path = folder / "html" / sub / f"{name}.gz"
@@ -142,7 +163,18 @@ def main() -> None:
     parser.add_argument("--meta-limit", type=int, default=None, help="metadata pages to use")
     parser.add_argument("--skip-meta", action="store_true")
     parser.add_argument("--skip-body", action="store_true")
+    parser.add_argument(
+        "--snippets", default="", help="START:STOP pages of trafilatura-eval for the snippet check"
+    )
     args = parser.parse_args()
+    if args.snippets:
+        start, _, stop = args.snippets.partition(":")
+        folder = args.data / "trafilatura-eval"
+        result = snippet_benchmark(folder, start=int(start or 0), stop=int(stop) if stop else None)
+        print(
+            f"Snippet accuracy, trafilatura-eval pages {args.snippets}: "
+            + "  ".join(f"{name}={value:.3f}" for name, value in result.items())
+        )
     if not args.skip_body:
         report_body(body_benchmark(args.data / "zyte-benchmark-dev"))
     if args.skip_meta:
