@@ -3,27 +3,19 @@
 Pure: bytes in, dataclasses out. feedparser only ever receives an in-memory stream of the
 bytes our HTTP client fetched (SECURITY.md S6): given ``bytes`` directly it would first try
 them as a file name, so ``b"/etc/passwd"`` would be read from disk. feedparser 6 does not
-read JSON Feed, so that is parsed here with ``json`` under size and depth caps. Whatever
+read JSON Feed, so ``json_feed`` parses that by hand. Whatever
 HTML feedparser cleaned is cleaned again by our sanitiser (H1); link fields keep only
 http(s) URLs (H4); every string is made storable UTF-8 (R5).
 """
 
 from __future__ import annotations
 
-import hashlib
 import io
-import json
-import re
-from dataclasses import dataclass
 from datetime import UTC, datetime
-from email.utils import parsedate_to_datetime
-from html import escape
 from time import struct_time
 from typing import Any
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import feedparser
-from dateutil import parser as date_parser
 
 from tidings.common.sanitise import (
     html_to_text,
@@ -33,40 +25,25 @@ from tidings.common.sanitise import (
     storable_text,
 )
 from tidings.common.xml import Element, XmlError, child, local_name, parse_xml, text_content
+from tidings.ingestion.entries import (
+    MAX_ENTRIES,
+    assign_identities,
+    content_key,
+    language_tag,
+    normalise_link,
+    parse_loose_date,
+    text_as_html,
+    unique,
+)
 from tidings.ingestion.feed_bytes import FeedParseError, prepare_feed_bytes
+from tidings.ingestion.json_feed import parse_json_feed
 from tidings.ingestion.types import FeedEntry, Image, ParsedFeed
 
+__all__ = ["FeedParseError", "content_key", "normalise_link", "parse_feed", "parse_loose_date"]
+
 MAX_FEED_BYTES = 16 * 1024 * 1024
-MAX_ENTRIES = 5000
-MAX_JSON_DEPTH = 64
 MRSS = "http://search.yahoo.com/mrss/"
 HTML_TYPES = {"text/html", "application/xhtml+xml", "html", "xhtml"}
-TRACKING_PARAMS = {"fbclid", "gclid", "mc_cid", "mc_eid", "ocid", "cmpid", "ns_mchannel"}
-_MONTHS = {
-    name: english
-    for english, names in {
-        "Jan": "gen genn janv jän jänner ene enero janeiro januari januar gennaio janvier",
-        "Feb": "febbr févr fév fevr fevereiro febrero februari februar febbraio février",
-        "Mar": "mär märz mars marzo março maart",
-        "Apr": "avr aprile avril abr abril",
-        "May": "mai mag maggio mayo maio mei",
-        "Jun": "giu giugno juin jui junio junho juni",
-        "Jul": "lug luglio juil juillet julio julho juli",
-        "Aug": "ago agosto août aoû agosto augustus",
-        "Sep": "set sett settembre sept septembre septiembre setembro september",
-        "Oct": "ott ottobre okt oktober octobre octubre out outubro",
-        "Nov": "novembre noviembre novembro november",
-        "Dec": "dic dicembre déc décembre dez dezember diciembre dezembro dec december",
-    }.items()
-    for name in names.split()
-}
-
-
-@dataclass
-class _Draft:
-    """An entry before identities are assigned (they depend on the whole document)."""
-
-    entry: FeedEntry
 
 
 def parse_feed(*, body: bytes, url: str, content_type: str = "") -> ParsedFeed:
@@ -81,7 +58,7 @@ def parse_feed(*, body: bytes, url: str, content_type: str = "") -> ParsedFeed:
     if not body.strip():
         raise FeedParseError("feed is empty")
     if _looks_like_json(body, content_type):
-        return _parse_json_feed(bytes(body), url)
+        return parse_json_feed(bytes(body), url)
     return _parse_xml_feed(bytes(body), url, content_type)
 
 
@@ -126,13 +103,13 @@ def _parse_xml_feed(body: bytes, url: str, content_type: str) -> ParsedFeed:
     if not version and not result.get("entries") and not channel.get("title"):
         reason = warnings[0] if warnings else "no RSS, Atom, RDF or JSON Feed root element"
         raise FeedParseError(f"not a feed: {reason}")
-    feed_language = _language(channel.get("language"))
+    feed_language = language_tag(channel.get("language"))
     items = result.get("entries", [])[:MAX_ENTRIES]
     captions = _media_captions(body)
     if len(captions) != len(items):  # cannot pair them up safely
         captions = [(None, None)] * len(items)
-    drafts = [
-        _draft_from_feedparser(item, position, url, media, feed_language)
+    entries = [
+        _entry_from_feedparser(item, position, url, media, feed_language)
         for position, (item, media) in enumerate(zip(items, captions, strict=True))
     ]
     return ParsedFeed(
@@ -145,7 +122,7 @@ def _parse_xml_feed(body: bytes, url: str, content_type: str) -> ParsedFeed:
             channel.get("subtitle"), is_html=_is_html(channel.get("subtitle_detail"))
         )
         or None,
-        entries=_assign_identities(drafts),
+        entries=assign_identities(entries),
         warnings=warnings,
     )
 
@@ -154,25 +131,19 @@ def _is_html(detail: Any) -> bool:
     return isinstance(detail, dict) and str(detail.get("type", "")).lower() in HTML_TYPES
 
 
-def _language(value: Any) -> str | None:
-    if not isinstance(value, str) or not value.strip():
-        return None
-    return storable_text(value.strip().replace("_", "-").lower())[:35] or None
-
-
-def _draft_from_feedparser(
+def _entry_from_feedparser(
     item: Any,
     position: int,
     url: str,
     media: tuple[str | None, str | None],
     feed_language: str | None,
-) -> _Draft:
+) -> FeedEntry:
     caption, credit = media
     body_html = _feedparser_body(item, caption)
     summary_html = item.get("summary") or ""
     summary_is_html = _is_html(item.get("summary_detail"))
     if not body_html and summary_html:
-        body_html = summary_html if summary_is_html else _text_as_html(summary_html)
+        body_html = summary_html if summary_is_html else text_as_html(summary_html)
     clean_html = sanitise_html(storable_text(body_html), base_url=url)
     title_detail = item.get("title_detail")
     entry = FeedEntry(
@@ -188,16 +159,16 @@ def _draft_from_feedparser(
         published=_feedparser_date(item, "published"),
         updated=_feedparser_date(item, "updated"),
         authors=_feedparser_authors(item),
-        categories=_unique(
+        categories=unique(
             plain_text(tag.get("label") or tag.get("term"), is_html=False)
             for tag in item.get("tags") or []
         ),
         image=_feedparser_image(item, url, caption, credit),
-        language=_language((title_detail or {}).get("language")) or feed_language,
+        language=language_tag((title_detail or {}).get("language")) or feed_language,
     )
     if entry.published is None:
         entry.published, entry.updated = entry.updated, None
-    return _Draft(entry=entry)
+    return entry
 
 
 def _feedparser_body(item: Any, caption: str | None) -> str:
@@ -213,7 +184,7 @@ def _feedparser_body(item: Any, caption: str | None) -> str:
     if html_parts:
         return max(html_parts, key=len)
     if text_parts:
-        return _text_as_html(max(text_parts, key=len))
+        return text_as_html(max(text_parts, key=len))
     return ""
 
 
@@ -253,37 +224,6 @@ def _mrss_text(scope: Element, name: str) -> str | None:
     return plain_text(text_content(found), is_html=False) or None if found is not None else None
 
 
-def _text_as_html(text: str) -> str:
-    paragraphs = [" ".join(p.split()) for p in re.split(r"\n\s*\n", text)]
-    return "".join(f"<p>{escape(p)}</p>" for p in paragraphs if p)
-
-
-def parse_loose_date(text: str | None) -> datetime | None:
-    """RFC 3339, else RFC 822 with English or common European day and month names
-    ("mer, 16 nov 2022 00:38:15 +0100"), as time-zone-aware UTC-or-offset datetimes."""
-    text = (text or "").strip()
-    if not text or len(text) > 80:
-        return None
-    try:
-        parsed = date_parser.isoparse(text)
-    except (ValueError, OverflowError):
-        parsed = _parse_rfc822(text)
-    if parsed is None:
-        return None
-    return (parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)).astimezone(UTC)
-
-
-def _parse_rfc822(text: str) -> datetime | None:
-    words = text.replace(",", " ").split()
-    if words and not words[0][0].isdigit():
-        words = words[1:]  # the day name, in whatever language
-    words = [_MONTHS.get(word.lower().rstrip("."), word) for word in words]
-    try:
-        return parsedate_to_datetime(" ".join(words))
-    except (TypeError, ValueError, IndexError, OverflowError):
-        return None
-
-
 def _struct_to_datetime(value: Any) -> datetime | None:
     if not isinstance(value, struct_time | tuple) or len(value) < 6:
         return None
@@ -307,7 +247,7 @@ def _feedparser_authors(item: Any) -> list[str]:
     ]
     if not any(names) and item.get("author"):
         names = [item.get("author")]
-    return _unique(plain_text(name, is_html=False) for name in names)
+    return unique(plain_text(name, is_html=False) for name in names)
 
 
 def _feedparser_image(item: Any, url: str, caption: str | None, credit: str | None) -> Image | None:
@@ -338,200 +278,3 @@ def _is_image_enclosure(link: Any) -> bool:
         and link.get("rel") == "enclosure"
         and str(link.get("type") or "").lower().startswith("image/")
     )
-
-
-# -- JSON Feed ----------------------------------------------------------------------------
-
-
-def _load_json(body: bytes) -> Any:
-    try:
-        text = body.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        text = body.decode("utf-8", "replace")
-    try:
-        document = json.loads(text)
-    except (ValueError, RecursionError) as error:
-        raise FeedParseError(f"JSON Feed is not valid JSON: {type(error).__name__}") from None
-    if _json_depth(document) > MAX_JSON_DEPTH:
-        raise FeedParseError(f"JSON Feed is nested deeper than {MAX_JSON_DEPTH} levels")
-    return document
-
-
-def _json_depth(document: Any) -> int:
-    """Depth without recursion, so a hostile document cannot blow the stack."""
-    deepest, stack = 0, [(document, 1)]
-    while stack:
-        node, depth = stack.pop()
-        deepest = max(deepest, depth)
-        if depth > MAX_JSON_DEPTH:
-            return depth
-        children = (
-            node.values() if isinstance(node, dict) else node if isinstance(node, list) else ()
-        )
-        stack.extend((child, depth + 1) for child in children)
-    return deepest
-
-
-def _parse_json_feed(body: bytes, url: str) -> ParsedFeed:
-    document = _load_json(body)
-    if not isinstance(document, dict) or not isinstance(document.get("items", []), list):
-        raise FeedParseError("not a JSON Feed: the document has no items list")
-    version = _json_str(document.get("version"))
-    if "jsonfeed.org/version/" not in version and "items" not in document:
-        raise FeedParseError("not a JSON Feed: no jsonfeed.org version and no items")
-    language = _language(document.get("language"))
-    items = [item for item in document.get("items", []) if isinstance(item, dict)]
-    drafts = [
-        _draft_from_json(item, position, url, language)
-        for position, item in enumerate(items[:MAX_ENTRIES])
-    ]
-    return ParsedFeed(
-        kind="json" + version.rsplit("/", 1)[-1] if version else "json",
-        title=plain_text(_json_str(document.get("title")), is_html=False) or None,
-        site_url=safe_link(_json_str(document.get("home_page_url")), base=url),
-        language=language,
-        description=plain_text(_json_str(document.get("description")), is_html=False) or None,
-        entries=_assign_identities(drafts),
-    )
-
-
-def _json_str(value: Any) -> str:
-    if isinstance(value, bool) or value is None:
-        return ""
-    if isinstance(value, int | float):
-        return str(value)
-    return storable_text(value) if isinstance(value, str) else ""
-
-
-def _draft_from_json(
-    item: dict[str, Any], position: int, url: str, feed_language: str | None
-) -> _Draft:
-    content_html = _json_str(item.get("content_html"))
-    content_text = _json_str(item.get("content_text"))
-    # content_text is text, even when it looks like markup (H3).
-    if content_html:
-        body_html = sanitise_html(content_html, base_url=url)
-    else:
-        body_html = _text_as_html(content_text)
-    link = _json_str(item.get("url")) or _json_str(item.get("external_url"))
-    entry = FeedEntry(
-        identity="",
-        content_key="",
-        position=position,
-        guid=_json_str(item.get("id")).strip() or None,
-        link=safe_link(link, base=url),
-        title=plain_text(_json_str(item.get("title")), is_html=False) or None,
-        summary=plain_text(_json_str(item.get("summary")), is_html=False) or None,
-        body_html=body_html,
-        body_text=html_to_text(body_html) if content_html else storable_text(content_text),
-        published=_json_date(item.get("date_published")),
-        updated=_json_date(item.get("date_modified")),
-        authors=_json_authors(item),
-        categories=_unique(
-            plain_text(_json_str(tag), is_html=False) for tag in _list(item, "tags")
-        ),
-        image=_json_image(item, url),
-        language=_language(item.get("language")) or feed_language,
-    )
-    if entry.published is None:
-        entry.published, entry.updated = entry.updated, None
-    return _Draft(entry=entry)
-
-
-def _list(item: dict[str, Any], key: str) -> list[Any]:
-    value = item.get(key)
-    return value if isinstance(value, list) else []
-
-
-def _json_date(value: Any) -> datetime | None:
-    return parse_loose_date(_json_str(value))
-
-
-def _json_authors(item: dict[str, Any]) -> list[str]:
-    authors = _list(item, "authors") or [item.get("author")]
-    names = (_json_str(a.get("name")) for a in authors if isinstance(a, dict))
-    return _unique(plain_text(name, is_html=False) for name in names)
-
-
-def _json_image(item: dict[str, Any], url: str) -> Image | None:
-    attachments = [
-        a.get("url")
-        for a in _list(item, "attachments")
-        if isinstance(a, dict) and _json_str(a.get("mime_type")).startswith("image/")
-    ]
-    for candidate in (item.get("image"), item.get("banner_image"), *attachments):
-        image_url = safe_link(_json_str(candidate), base=url)
-        if image_url:
-            return Image(url=image_url)
-    return None
-
-
-# -- identity (R8) ------------------------------------------------------------------------
-
-
-def _digest(*parts: str) -> str:
-    return hashlib.sha256("|".join(parts).encode("utf-8", "replace")).hexdigest()
-
-
-def _base_identity(entry: FeedEntry) -> tuple[str, str]:
-    """(hash, what it hashed): guid, else link, else title+content."""
-    if entry.guid:
-        return _digest(entry.guid), entry.guid
-    if entry.link:
-        return _digest(entry.link), entry.link
-    return _digest((entry.title or "") + (entry.body_text or entry.summary or "")), ""
-
-
-def _assign_identities(drafts: list[_Draft]) -> list[FeedEntry]:
-    """The first entry to claim an identity keeps it; later duplicates in the same document
-    add the link, then the position, so a repeated guid never drops or merges an entry."""
-    taken: set[str] = set()
-    entries = []
-    for draft in drafts:
-        entry = draft.entry
-        identity, key = _base_identity(entry)
-        if identity in taken and entry.link and key != entry.link:
-            identity = _digest(key, entry.link)
-        if identity in taken:
-            identity = _digest(key, str(entry.position))
-        taken.add(identity)
-        entry.identity = identity
-        entry.content_key = content_key(entry)
-        entries.append(entry)
-    return entries
-
-
-def content_key(entry: FeedEntry) -> str:
-    """A key that survives guid rotation: the normalised link, else title+content."""
-    if entry.link:
-        return _digest("link", normalise_link(entry.link))
-    return _digest("text", " ".join((entry.title or "").split()), entry.body_text or "")
-
-
-def normalise_link(url: str) -> str:
-    """Scheme, ``www.``, fragment, trailing slash and tracking parameters do not make a
-    different article."""
-    parts = urlsplit(url)
-    host = (parts.hostname or "").lower().removeprefix("www.")
-    try:
-        port = parts.port
-    except ValueError:
-        port = None  # safe_link refuses such URLs; a caller's own link may still have one
-    if port:
-        host = f"{host}:{port}"
-    query = sorted(
-        (key, value)
-        for key, value in parse_qsl(parts.query, keep_blank_values=True)
-        if not key.lower().startswith("utm_") and key.lower() not in TRACKING_PARAMS
-    )
-    return urlunsplit(("", host, parts.path.rstrip("/") or "/", urlencode(query), ""))
-
-
-def _unique(values: Any) -> list[str]:
-    seen: set[str] = set()
-    kept = []
-    for value in values:
-        if value and value.casefold() not in seen:
-            seen.add(value.casefold())
-            kept.append(value)
-    return kept
