@@ -18,6 +18,7 @@ data (`to_dict` / `from_dict`), so the job that assigns clusters can stop and re
 
 from __future__ import annotations
 
+import heapq
 import math
 from collections import Counter
 from dataclasses import dataclass, field
@@ -40,6 +41,11 @@ class ClusterSettings:
     grace_days: float = 1.0
     active_days: float = 30.0
     candidate_terms: int = 12
+    candidate_markers: int = 8
+    indexed_terms: int = 40
+    max_candidates: int = 25
+    merge_candidates: int = 8
+    indexed_markers: int = 20
     lead_boost: float = 1.0
     figure_weight: float = 0.5
     lead_chars: int = 400
@@ -139,14 +145,19 @@ class StoryClusterer:
         return best, best_score
 
     def _candidates(self, profile: _Profile) -> list[Story]:
-        rare = sorted(profile.terms, key=profile.terms.__getitem__, reverse=True)
-        ids: set[int] = set()
-        for term in rare[: self.settings.candidate_terms]:
-            ids |= self._postings.get(term, set())
-        for marker in profile.markers:
-            ids |= self._postings.get("\x00" + marker, set())
-        stories = (self.stories[i] for i in ids if i in self.stories)
-        return [story for story in stories if self._is_active(profile.at, story)]
+        """Live stories sharing one of the article's rarest words or names.
+
+        Only the heaviest few keys are looked up: common ones ("Trump", "2017") would pull in
+        every story and make each article cost O(stories) instead of O(neighbours).
+        """
+        keys = _heaviest(profile.terms, self.settings.candidate_terms)
+        keys += ["\x00" + m for m in _heaviest(profile.markers, self.settings.candidate_markers)]
+        hits: Counter[int] = Counter()
+        for key in keys:
+            hits.update(self._postings.get(key, ()))
+        live = (self.stories.get(i) for i, _ in hits.most_common())
+        stories = [story for story in live if story and self._is_active(profile.at, story)]
+        return stories[: self.settings.max_candidates]
 
     def _similarity(self, terms: Sparse, markers: Sparse, story: Story) -> float:
         """Blend of cosines between a unit-length article profile and a story centroid."""
@@ -193,6 +204,7 @@ class StoryClusterer:
         _add_into(story.terms, profile.terms)
         _add_into(story.markers, profile.markers)
         story.terms = _trim(story.terms, self.settings.max_centroid_terms)
+        story.markers = _trim(story.markers, self.settings.max_centroid_terms)
         story.size += 1
         story.members.append(article_id)
         self._norms.pop(story.id, None)
@@ -200,19 +212,20 @@ class StoryClusterer:
         if profile.at is not None:
             story.first_at = min(story.first_at or profile.at, profile.at)
             story.last_at = max(story.last_at or profile.at, profile.at)
-        self._index(story, profile.terms.keys(), profile.markers.keys())
+        self._index(story, profile.terms, profile.markers)
 
-    def _index(self, story: Story, terms: Any, markers: Any) -> None:
-        for term in terms:
-            self._postings.setdefault(term, set()).add(story.id)
-        for marker in markers:
-            self._postings.setdefault("\x00" + marker, set()).add(story.id)
+    def _index(self, story: Story, terms: Sparse, markers: Sparse) -> None:
+        """Make the story findable by the article's heaviest words and names (bounded)."""
+        keys = _heaviest(terms, self.settings.indexed_terms)
+        keys += ["\x00" + m for m in _heaviest(markers, self.settings.indexed_markers)]
+        for key in keys:
+            self._postings.setdefault(key, set()).add(story.id)
 
     def _merge_lookalikes(self, story: Story) -> tuple[int, ...]:
         """Fold into `story` any live story that now reads like the same event."""
         probe = _Profile(terms=story.terms, markers=story.markers, at=story.last_at)
         merged = []
-        for other in self._candidates(probe):
+        for other in self._candidates(probe)[: self.settings.merge_candidates]:
             if other.id == story.id:
                 continue
             score = self._story_similarity(story, other)
@@ -233,7 +246,7 @@ class StoryClusterer:
         into.first_at = min(times) if times else None
         times = [t for t in (into.last_at, other.last_at) if t is not None]
         into.last_at = max(times) if times else None
-        self._index(into, other.terms.keys(), other.markers.keys())
+        self._index(into, other.terms, other.markers)
         del self.stories[other.id]
         self._norms.pop(other.id, None)
         self._norms.pop(into.id, None)
@@ -250,6 +263,7 @@ class StoryClusterer:
             "term_df": dict(self.term_df),
             "marker_df": dict(self.marker_df),
             "stories": [_story_dict(story) for story in self.stories.values()],
+            "postings": {key: sorted(ids) for key, ids in self._postings.items()},
         }
 
     @classmethod
@@ -265,7 +279,7 @@ class StoryClusterer:
             story = Story(**raw)
             clusterer.stories[story.id] = story
             clusterer.story_of.update(dict.fromkeys(story.members, story.id))
-            clusterer._index(story, story.terms.keys(), story.markers.keys())
+        clusterer._postings = {key: set(ids) for key, ids in state["postings"].items()}
         return clusterer
 
 
@@ -274,6 +288,10 @@ _SETTING_NAMES = tuple(ClusterSettings.__dataclass_fields__)
 
 def _story_dict(story: Story) -> dict[str, Any]:
     return {name: getattr(story, name) for name in Story.__slots__}
+
+
+def _heaviest(vector: Sparse, count: int) -> list[str]:
+    return heapq.nlargest(count, vector, key=vector.__getitem__)
 
 
 def _unit(vector: Sparse) -> Sparse:
@@ -286,9 +304,8 @@ def _norm(vector: Sparse) -> float:
 
 
 def _dot(first: Sparse, second: Sparse) -> float:
-    if len(first) > len(second):
-        first, second = second, first
-    return sum(value * second.get(key, 0.0) for key, value in first.items())
+    # The key intersection runs in C and is small; only shared keys are multiplied in Python.
+    return sum(first[key] * second[key] for key in first.keys() & second.keys())
 
 
 def _add_into(total: Sparse, part: Sparse) -> None:
