@@ -113,3 +113,9 @@ def test_marked_sections_do_not_crash_discovery(section: str) -> None:
     assert discover_feeds(html=page, url=PAGE, include_guesses=False) == [
         "https://news.example.com/f.xml"
     ]
+
+
+@pytest.mark.parametrize("url", ["A://[", "", "javascript:alert(1)//", "http://[::1"])
+def test_a_broken_page_url_gives_only_absolute_declared_feeds(url: str) -> None:
+    page = '<link rel="alternate" type="application/rss+xml" href="https://n.example/f.xml">'
+    assert discover_feeds(html=page, url=url) == ["https://n.example/f.xml"]

@@ -495,3 +495,20 @@ def test_titles_agree_with_feedparsers_own_expectations(shared_data: Path) -> No
         agree += (ours or "") in expected
     assert total >= 390
     assert agree / total >= 0.97
+
+
+@pytest.mark.parametrize("url", ["A://[", "", "javascript:alert(1)", "http://[::1", "not a url"])
+def test_a_hostile_or_broken_feed_url_never_crashes_or_leaks(url: str) -> None:
+    """urlsplit raises ValueError on "A://[" (found by hypothesis). Link fields then have
+    nothing safe to resolve against and are dropped; a body link stays relative or, when
+    the base cannot even be parsed, loses its href."""
+    body = rss(
+        '<item><guid>g</guid><link>rel/a</link><title>T</title><description><![CDATA[<a href="b">'
+        'b</a>]]></description><enclosure url="e.jpg" type="image/jpeg"/></item>'
+    )
+    (entry,) = parse_feed(body=body, url=url).entries
+    assert entry.link is None and entry.image is None
+    assert entry.body_html in {
+        '<a href="b" rel="noopener noreferrer nofollow">b</a>',
+        '<a rel="noopener noreferrer nofollow">b</a>',
+    }

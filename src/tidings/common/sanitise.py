@@ -133,22 +133,22 @@ def safe_link(value: str | None, *, base: str | None = None) -> str | None:
     if not candidate or candidate.startswith(("//", "\\\\", "/\\", "\\/")):
         return None
     try:
-        scheme = urlsplit(candidate).scheme.lower()
-    except ValueError:
+        return _absolute_web_url(candidate, base)
+    except ValueError:  # an unbalanced "[" in a host, a port like "00:00+00:30"
         return None
+
+
+def _absolute_web_url(candidate: str, base: str | None) -> str | None:
+    scheme = urlsplit(candidate).scheme.lower()
     if scheme and scheme not in {"http", "https"}:
         return None
     if not scheme:
         if not base or urlsplit(base).scheme.lower() not in {"http", "https"}:
             return None
         candidate = urljoin(base, candidate)
-    try:
-        parts = urlsplit(candidate)
-        hostname = parts.hostname
-        parts.port  # noqa: B018 (raises ValueError for a port that is not a number)
-    except ValueError:  # an unbalanced "[" in the host, a port like "00:00+00:30"
-        return None
-    if parts.scheme.lower() not in {"http", "https"} or not hostname:
+    parts = urlsplit(candidate)
+    parts.port  # noqa: B018 (raises ValueError for a port that is not a number)
+    if parts.scheme.lower() not in {"http", "https"} or not parts.hostname:
         return None
     return parts._replace(scheme=parts.scheme.lower()).geturl()
 

@@ -7,7 +7,7 @@ client and keeps the first that ``parse_feed`` accepts). Only http(s) URLs are r
 from __future__ import annotations
 
 from html.parser import HTMLParser
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urljoin
 
 from tidings.common.sanitise import run_html_parser, safe_link
 
@@ -82,8 +82,8 @@ def discover_feeds(*, html: bytes | str, url: str, include_guesses: bool = True)
         base = declared_base
     # Scheme-relative hrefs ("//host/feed") are common here and mean the page's scheme.
     found = [safe_link(_joined(base, href)) for href in collector.links]
-    if include_guesses and urlsplit(url).scheme in {"http", "https"}:
-        found += [safe_link(urljoin(url, path)) for path in COMMON_FEED_PATHS]
+    if include_guesses and safe_link(url):
+        found += [safe_link(_joined(url, path)) for path in COMMON_FEED_PATHS]
     unique: dict[str, None] = {}
     for candidate in found:
         if candidate and candidate != url:
