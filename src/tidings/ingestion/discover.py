@@ -81,7 +81,7 @@ def discover_feeds(*, html: bytes | str, url: str, include_guesses: bool = True)
     if declared_base:
         base = declared_base
     # Scheme-relative hrefs ("//host/feed") are common here and mean the page's scheme.
-    found = [safe_link(_joined(base, href)) for href in collector.links]
+    found = [safe_link(href) or safe_link(_joined(base, href)) for href in collector.links]
     if include_guesses and safe_link(url):
         found += [safe_link(_joined(url, path)) for path in COMMON_FEED_PATHS]
     unique: dict[str, None] = {}
