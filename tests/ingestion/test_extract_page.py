@@ -317,3 +317,16 @@ def test_nothing_is_recovered_from_a_single_container() -> None:
     tree = lxml_html.fromstring(_SPLIT_PAGE.format(*_SENTENCES))
     kept = [Block("p", _SENTENCES[0], "")]
     assert [block.text for block in recover_split_body(kept, tree=tree)] == [_SENTENCES[0]]
+
+
+def test_label_lines_leave_the_body_but_still_credit_the_agency() -> None:
+    paragraph = "The council met again today to discuss the new harbour wall and what it costs."
+    page = (
+        "<html><body><article><h1>Council meets</h1>"
+        + "".join(f"<p>{paragraph} This is paragraph number {n}.</p>" for n in range(5))
+        + "<p>Reading time: 2 minutes</p><p>You may also like:</p><p>Source: AFP</p>"
+        + "</article></body></html>"
+    )
+    article = extract_page(html=page)
+    assert article.agency == "AFP"
+    assert article.body_text.splitlines()[-1].endswith("paragraph number 4.")

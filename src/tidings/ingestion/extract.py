@@ -46,7 +46,7 @@ def extract_page(*, html: str | bytes, url: str | None = None) -> ExtractedArtic
     article = ExtractedArticle(url=url, headline=headline, body_text=render_text(blocks))
     article.body_html = render_html(blocks)
     article.related_links = body.related_links
-    _fill_metadata(article, tree=tree, signals=signals, fallback=fallback)
+    _fill_metadata(article, tree=tree, signals=signals, fallback=fallback, dropped=body.dropped)
     return article
 
 
@@ -74,14 +74,14 @@ def without_headline(blocks: list[Block], *, headline: str | None) -> list[Block
 
 
 def _fill_metadata(
-    article: ExtractedArticle, *, tree, signals: Signals, fallback: Fallback
+    article: ExtractedArticle, *, tree, signals: Signals, fallback: Fallback, dropped: list[str]
 ) -> None:
     url = article.url
     article.canonical_url = metadata.canonical_url(signals=signals, url=url)
     article.standfirst = metadata.standfirst(tree=tree, signals=signals)
     raw_bylines = metadata.byline_sources(tree=tree, signals=signals, fallback=fallback)
     article.bylines, article.agency = metadata.bylines_and_agency(
-        raw=raw_bylines, body_text=article.body_text
+        raw=raw_bylines, body_text=article.body_text, credits=dropped
     )
     article.published, article.updated = metadata.published_updated(
         tree=tree, signals=signals, fallback=fallback

@@ -28,6 +28,7 @@ THIN_BODY_WORDS = 40  # below this the page has not given us a story yet
 class Body:
     blocks: list[Block] = field(default_factory=list)
     related_links: list[RelatedLink] = field(default_factory=list)
+    dropped: list[str] = field(default_factory=list)  # promo and label lines ("Source: AFP")
 
 
 def run_trafilatura(
@@ -62,10 +63,11 @@ def anchor_url(tree: lxml_html.HtmlElement, *, title: str, base: str | None) -> 
 
 def filter_blocks(
     blocks: list[Block], *, tree: lxml_html.HtmlElement, signals: Signals, base: str | None
-) -> tuple[list[Block], list[RelatedLink]]:
+) -> Body:
     """Drop promos, teasers, duplicated captions and echoes; lift out "Read more" links."""
     captions = caption_keys(signals)
     kept: list[Block] = []
+    dropped: list[str] = []
     related: list[RelatedLink] = []
     previous = ""
     for block in blocks:
@@ -78,12 +80,13 @@ def filter_blocks(
             continue
         key = word_key(block.text)
         if boilerplate.is_promo(block) or boilerplate.is_teaser(block) or key in captions:
+            dropped.append(block.text)
             continue
         if key == previous:  # a repeat in a row is a layout echo; interviews repeat questions
             continue
         previous = key
         kept.append(block)
-    return kept, related
+    return Body(blocks=kept, related_links=related, dropped=dropped)
 
 
 def extract_body(
@@ -101,8 +104,7 @@ def extract_body(
         blocks = max(blocks, _trafilatura_blocks(tree, url=url, precise=False), key=_words)
     blocks = recover_split_body(blocks, tree=tree)
     relink(blocks, tree=tree, base=url)  # teasers and "Read more" lines are told by links
-    kept, related = filter_blocks(blocks, tree=tree, signals=signals, base=url)
-    return Body(blocks=kept, related_links=related)
+    return filter_blocks(blocks, tree=tree, signals=signals, base=url)
 
 
 def _trafilatura_blocks(tree, *, url: str | None, precise: bool) -> list[Block]:

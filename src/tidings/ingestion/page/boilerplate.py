@@ -55,9 +55,24 @@ PROMO = re.compile(
 )
 
 
+# Section labels and reading-time notes: only ever a few words on their own line.
+_MAX_LABEL_WORDS = 6
+LABEL = re.compile(
+    r"^(?:you (?:may|might) (?:also )?(?:like|enjoy|be interested in)|more(?: stories| news)?|"
+    r"related(?: posts?| articles?| stories)?|recommended(?: for you)?|filed under|posted in|"
+    r"tags?|topics?|categories|schlagwörter|themen|source|quelle|fonte|fuente)\b[^.!?]{0,40}$"
+    r"|^(?:reading time|read time|tempo de leitura|lesezeit|temps de lecture|tiempo de lectura)"
+    r"\b.{0,20}$|^\d+\s*min(?:ute)?s?\.?\s*(?:read|lesezeit|de leitura|de lecture)$",
+    re.IGNORECASE,
+)
+
+
 def is_promo(block: Block) -> bool:
-    """A newsletter, social or share prompt, counter, shortcode or placeholder line."""
-    if len(block.text.split()) > _MAX_PROMO_WORDS:
+    """A newsletter, social or share prompt, label, counter, shortcode or placeholder line."""
+    words = len(block.text.split())
+    if words <= _MAX_LABEL_WORDS and LABEL.search(block.text) is not None:
+        return True
+    if words > _MAX_PROMO_WORDS:
         return False
     return PROMO.search(block.text) is not None
 

@@ -110,10 +110,13 @@ def _outlet_names(signals: Signals) -> set[str]:
     return {name.casefold() for name in names if name}
 
 
-def bylines_and_agency(*, raw: list[str], body_text: str) -> tuple[list[str], str | None]:
-    """People's names from the bylines, and the agency credited (byline, then body)."""
+def bylines_and_agency(
+    *, raw: list[str], body_text: str, credits: list[str] = ()
+) -> tuple[list[str], str | None]:
+    """People's names from the bylines, and the agency credited: in a byline, in a credit
+    line taken out of the body ("Source: AFP"), or at the top or bottom of the body."""
     names = unique([name for text in raw for name in clean_byline(text)])
-    agency = next((found for text in raw if (found := agency_of(text))), None)
+    agency = next((found for text in [*raw, *credits] if (found := agency_of(text))), None)
     if agency is None and body_text:
         agency = agency_of(body_text[:300]) or agency_of(body_text[-300:])
     return names, agency
