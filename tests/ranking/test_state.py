@@ -129,3 +129,11 @@ def test_decay_reference_moves_without_changing_values() -> None:
     state.observe(click("t", "c", T0 + 300 * 60))  # 300 recent half-lives later: a rebase
     after = state.after[a][b] * state.transition_scale(now=T0 + 1)
     assert math.isclose(before, after, rel_tol=1e-9)
+
+
+def test_a_reader_keeps_only_the_last_reads_without_repeats() -> None:
+    state = RankingState(config=StateConfig(reader_memory=3))
+    for i, article in enumerate(["a", "a", "b", "c", "d"]):
+        state.observe(click(f"s{i}", article, T0 + i))
+    codes = state.reader_codes("r1") or []
+    assert [state.article_ids[code] for code in codes] == ["b", "c", "d"]

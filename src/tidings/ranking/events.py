@@ -23,6 +23,7 @@ import numpy as np
 
 Id = int | str
 FORMATS = ("globo", "mind", "csv")
+ITERATION_CHUNK = 65_536  # clicks turned into Python objects at a time
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,8 +63,10 @@ class ClickLog(Sequence[Click]):
 
     def __iter__(self) -> Iterator[Click]:
         columns = (self._readers, self._sessions, self._articles, self._at)
-        for reader, session, article, at in zip(*(c.tolist() for c in columns), strict=True):
-            yield Click(reader, session, article, at)
+        for start in range(0, len(self), ITERATION_CHUNK):
+            chunk = (column[start : start + ITERATION_CHUNK].tolist() for column in columns)
+            for reader, session, article, at in zip(*chunk, strict=True):
+                yield Click(reader, session, article, at)
 
 
 def open_text(path: Path) -> TextIO:

@@ -14,11 +14,13 @@ from typing import Protocol
 
 import numpy as np
 from sklearn.ensemble import HistGradientBoostingClassifier
-from threadpoolctl import threadpool_limits
+from threadpoolctl import ThreadpoolController
 
 from tidings.ranking.features import FEATURE_NAMES
 
 MODEL_FILE_VERSION = 1
+# Created once: inspecting the loaded libraries costs milliseconds, limiting then costs µs.
+_THREADS = ThreadpoolController()
 
 # Before any training: follow the session, then what is popular now and new.
 DEFAULT_WEIGHTS = {
@@ -70,7 +72,7 @@ class LearnedScorer:
             return np.zeros(0)
         # One thread: OpenMP workers spin badly when the cores are shared, and the replay
         # already scores large batches.
-        with threadpool_limits(limits=1):
+        with _THREADS.limit(limits=1, user_api="openmp"):
             return self.estimator.predict_proba(features)[:, 1]
 
     def save(self, path: Path) -> None:
@@ -104,6 +106,6 @@ def scorer_train(*, features: np.ndarray, clicked: np.ndarray, seed: int = 0) ->
         early_stopping=False,
         random_state=seed,
     )
-    with threadpool_limits(limits=1):
+    with _THREADS.limit(limits=1, user_api="openmp"):
         estimator.fit(features, clicked)
     return LearnedScorer(estimator=estimator)

@@ -72,7 +72,7 @@ class RankingState:
     after_recent_total: list[float] = field(default_factory=list)
     transition_ref: float = 0.0
     sessions: OrderedDict[Id, SessionTrail] = field(default_factory=OrderedDict)
-    readers: dict[Id, deque[int]] = field(default_factory=dict)
+    readers: dict[Id, list[int]] = field(default_factory=dict)
     trending: list[list[int]] = field(default_factory=list)
     fresh: deque[int] = field(default_factory=deque)
     touched: set[int] = field(default_factory=set)
@@ -115,7 +115,7 @@ class RankingState:
     def trail_of(self, session_id: Id) -> SessionTrail | None:
         return self.sessions.get(session_id)
 
-    def reader_codes(self, reader_id: Id) -> deque[int] | None:
+    def reader_codes(self, reader_id: Id) -> list[int] | None:
         return self.readers.get(reader_id)
 
     # -- observing ---------------------------------------------------------------------
@@ -209,12 +209,14 @@ class RankingState:
         neighbours.update(keep[: self.config.neighbour_cap])
 
     def _remember_reader(self, reader_id: Id, code: int) -> None:
+        # Plain lists: a bounded deque costs ~600 bytes even when nearly empty.
         history = self.readers.get(reader_id)
         if history is None:
-            history = deque(maxlen=self.config.reader_memory)
-            self.readers[reader_id] = history
-        if not history or history[-1] != code:
+            self.readers[reader_id] = [code]
+        elif history[-1] != code:
             history.append(code)
+            if len(history) > self.config.reader_memory:
+                del history[0]
 
     # -- upkeep ------------------------------------------------------------------------
 
