@@ -108,11 +108,15 @@ def bbc_report(data: Path, threshold: float) -> dict[str, float]:
         hits += all(other in returned for other in rest)
     found = found_pairs(index, threshold)
     gold = {tuple(sorted(numbers[n] for n in group)) for group in groups}
+    names = {n: name for name, n in numbers.items()}
+    extra = [exact_jaccard(texts[names[a]], texts[names[b]]) for a, b in found - gold]
     return {
         "groups": len(groups),
         "recall": hits / len(groups),
         "returned_pairs": len(found),
         "returned_not_in_gold": len(found - gold),
+        "of_those_exact_j_ge_0.5": sum(j >= 0.5 for j in extra),
+        "of_those_min_exact_j": round(min(extra), 3) if extra else None,
     }
 
 
