@@ -62,7 +62,8 @@ LABEL = re.compile(
     r"related(?: posts?| articles?| stories)?|recommended(?: for you)?|filed under|posted in|"
     r"tags?|topics?|categories|schlagwörter|themen|source|quelle|fonte|fuente)\b[^.!?]{0,40}$"
     r"|^(?:reading time|read time|tempo de leitura|lesezeit|temps de lecture|tiempo de lectura)"
-    r"\b.{0,20}$|^\d+\s*min(?:ute)?s?\.?\s*(?:read|lesezeit|de leitura|de lecture)$",
+    r"\b.{0,20}$|^\d+\s*min(?:ute)?s?\.?\s*(?:read|lesezeit|de leitura|de lecture)$"
+    r"|^\(?(?:photo|image|picture|foto|bild|credit)s?(?:\s+credit)?\s*[:©]",
     re.IGNORECASE,
 )
 
