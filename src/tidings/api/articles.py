@@ -12,6 +12,7 @@ from tidings.articles import selectors
 from tidings.articles.models import Article
 from tidings.billing.selectors import entitlement_for
 from tidings.common.errors import NotFound
+from tidings.search.selectors import related_for_article
 
 router = Router(tags=["stories"])
 
@@ -95,6 +96,38 @@ def article_detail(request: HttpRequest, article_id: int) -> ArticleOut:
     if not 0 < article_id < 2**62:
         raise NotFound(f"No article {article_id}.")
     return _article_out(request, selectors.article_get_visible(pk=article_id))
+
+
+class RelatedOut(Schema):
+    id: int
+    headline: str
+    score: float
+
+
+class RelatedPage(Schema):
+    items: list[RelatedOut]
+
+
+class RelatedQuery(Schema):
+    limit: int = Field(10, ge=1, le=500)
+
+
+@router.get(
+    "/articles/{article_id}/related", response=RelatedPage, summary="Related articles, best first"
+)
+def article_related(
+    request: HttpRequest, article_id: int, query: Query[RelatedQuery]
+) -> RelatedPage:
+    if not 0 < article_id < 2**62:
+        raise NotFound(f"No article {article_id}.")
+    article = selectors.article_get_visible(pk=article_id)
+    related = related_for_article(article=article, limit=query.limit)
+    return RelatedPage(
+        items=[
+            RelatedOut(id=other.pk, headline=other.headline, score=round(score, 4))
+            for other, score in related
+        ]
+    )
 
 
 @router.get("/stories", response=StoryPage, summary="Story clusters, newest first")

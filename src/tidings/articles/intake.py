@@ -19,6 +19,7 @@ from django.db import transaction
 from django.utils.dateparse import parse_datetime
 from django.utils.text import slugify
 
+from tidings.articles.enrich import article_mark_source_tagged
 from tidings.articles.models import Article
 from tidings.articles.services import article_upsert
 from tidings.common.errors import ApplicationError, InvalidInput
@@ -385,6 +386,8 @@ def ingest_record(*, record: Any) -> dict[str, object]:
     )
     source = _source_named(name=str(record.get("source") or "Imported"))
     result = article_upsert(source=source, extracted=extracted, external_id=external_id)
+    if isinstance(record.get("topics"), list | str):  # given, even empty: teaches the tagger
+        article_mark_source_tagged(article_id=result.article.pk)
     return {"external_id": external_id, "article_id": result.article.pk, "status": result.status}
 
 

@@ -221,6 +221,11 @@ class Article(models.Model):
     )
     retraction_note = models.TextField(blank=True)
     reading_minutes = models.PositiveSmallIntegerField(default=1)
+    topics_from_source = models.BooleanField(
+        default=False,
+        editable=False,
+        help_text="The source gave a topic list, maybe empty: the story teaches the tagger.",
+    )
     content_hash = models.CharField(max_length=64, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     modified_at = models.DateTimeField(auto_now=True)

@@ -108,7 +108,15 @@ def article_save_from_desk(
         article.updated_at = timezone.now()
     article.content_hash = _fingerprint(article)
     article.save()
+    enrich_later(article_id=article.pk)
     return article
+
+
+def enrich_later(*, article_id: int) -> None:
+    """Enrich the article once this transaction has committed (a job; see articles.enrich)."""
+    from tidings.articles.tasks import article_enrich_task  # the jobs module imports services
+
+    transaction.on_commit(lambda: article_enrich_task(article_id))
 
 
 @transaction.atomic
@@ -312,6 +320,8 @@ def _apply_extracted(article: Article, extracted: ExtractedArticle) -> None:
     if extracted.updated:
         article.updated_at = extracted.updated
     names = extracted.breadcrumb or ([extracted.section] if extracted.section else [])
+    if names and " ".join(names[-1].split()) == article.headline:
+        names = names[:-1]  # the page's own title ends many breadcrumbs; it is not a section
     section = section_for_path(names=names) if names else None
     if section is not None:
         article.section = section
@@ -379,6 +389,7 @@ def article_upsert(
     except IntegrityError:
         raise InvalidInput(f"Another story from {source} already has this id or URL.") from None
     _attach_extras(article, extracted)
+    enrich_later(article_id=article.pk)
     return UpsertResult(article, "created" if created else "updated")
 
 

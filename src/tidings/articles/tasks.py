@@ -3,6 +3,7 @@
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, db_task
 
+from tidings.articles.enrich import article_enrich
 from tidings.articles.intake import source_poll
 from tidings.articles.services import article_publish_due
 from tidings.sources.selectors import source_ids_due
@@ -26,3 +27,9 @@ def sources_poll_due_task() -> int:
     for source_id in due:
         source_poll_task(source_id)
     return len(due)
+
+
+@db_task(retries=1)
+def article_enrich_task(article_id: int) -> None:
+    # Idempotent: enriching twice stores the same tags, and the story stays where it is.
+    article_enrich(article_id=article_id)

@@ -1,0 +1,337 @@
+"""Enrichment writes: basics, topics, fingerprints, vectors and story clusters of articles.
+
+The pure stages in `tidings.enrichment` decide; this module reads their inputs from the
+newsroom's records and stores what they decided. One article costs a few milliseconds: the
+tagger and the vectoriser are only applied here, never refitted (see `tagger_retrain` and
+`vectoriser_refit`, which the `tidings enrich --retrain` command runs).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from functools import cache
+
+from django.db import transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from tidings.articles.models import Article, ArticleTopic, Topic, TopicAlias
+from tidings.articles.services import content_changed
+from tidings.articles.stories import stories_assign
+from tidings.enrichment import basics
+from tidings.enrichment.aliases import (
+    NAMED_KINDS,
+    AliasIndex,
+    build_alias_index,
+    gazetteer_catalogue,
+    normalise_alias,
+    topics_for_story,
+)
+from tidings.enrichment.entities import find_entities
+from tidings.enrichment.near_duplicates import signature
+from tidings.enrichment.types import CatalogueTopic, Entity, TopicCatalogue, TopicLink
+from tidings.search import state
+from tidings.search.models import ArticleVector, EnrichmentModel
+
+ENRICHMENT_VERSION = 1  # bump when a stage changes what it stores: everything is redone
+BATCH = 200
+
+Progress = Callable[[int], None]
+
+
+@dataclass(slots=True)
+class EnrichReport:
+    articles: int = 0
+    topics_linked: int = 0
+    topics_created: int = 0
+    stories_created: int = 0
+    stories_merged: int = 0
+    proposed: list[str] = field(default_factory=list)
+
+
+def article_enrich(*, article_id: int) -> EnrichReport:
+    """Enrich one stored article now (the job run after every save)."""
+    return articles_enrich(article_ids=[article_id])
+
+
+def articles_enrich(
+    *, article_ids: Sequence[int], progress: Progress | None = None
+) -> EnrichReport:
+    """Enrich articles in publication order, a batch per transaction; returns a summary."""
+    report = EnrichReport()
+    ordered = list(
+        Article.objects.filter(pk__in=article_ids)
+        .order_by(F("published_at").asc(nulls_first=True), "pk")
+        .values_list("pk", flat=True)
+    )
+    for start in range(0, len(ordered), BATCH):
+        batch = ordered[start : start + BATCH]
+        _enrich_batch(batch, report)
+        if progress:
+            progress(len(batch))
+    if ordered:
+        transaction.on_commit(content_changed)
+    return report
+
+
+def article_ids_pending() -> list[int]:
+    """Articles never enriched, changed since, or enriched by an older stage or vectoriser."""
+    vectoriser = state.model_version(name=EnrichmentModel.Name.VECTORISER)
+    stale = (
+        Q(enrichment__isnull=True)
+        | Q(enrichment__enrichment_version__lt=ENRICHMENT_VERSION)
+        | ~Q(enrichment__content_hash=F("content_hash"))
+    )
+    if vectoriser:
+        stale |= ~Q(enrichment__vectoriser_version=vectoriser)
+    return list(Article.objects.filter(stale).values_list("pk", flat=True))
+
+
+def article_mark_source_tagged(*, article_id: int) -> None:
+    """The source gave this story a topic list (maybe empty): it teaches the tagger."""
+    Article.objects.filter(pk=article_id, topics_from_source=False).update(topics_from_source=True)
+
+
+# --- one batch ------------------------------------------------------------------------------
+
+
+def _enrich_batch(article_ids: list[int], report: EnrichReport) -> None:
+    articles = list(
+        Article.objects.filter(pk__in=article_ids)
+        .order_by(F("published_at").asc(nulls_first=True), "pk")
+        .prefetch_related("article_topics__topic")
+    )
+    index = alias_index()
+    tagger = state.model_load(name=EnrichmentModel.Name.TAGGER, decode=state.decode_tagger)
+    vectoriser = state.model_load(
+        name=EnrichmentModel.Name.VECTORISER, decode=state.decode_vectoriser
+    )
+    texts = [story_text(article) for article in articles]
+    predictions = (
+        tagger.predict_many(texts=texts, headlines=[a.headline for a in articles])
+        if tagger and articles
+        else [[] for _ in articles]
+    )
+    vectors = (
+        vectoriser.transform([f"{a.headline}\n{t}" for a, t in zip(articles, texts, strict=True)])
+        if vectoriser and articles
+        else None
+    )
+    vector_version = state.model_version(name=EnrichmentModel.Name.VECTORISER)
+    with transaction.atomic():
+        for position, article in enumerate(articles):
+            _basics_fill(article, texts[position])
+            _topics_predict(article, texts[position], index, predictions[position], report)
+            ArticleVector.objects.update_or_create(
+                article=article,
+                defaults={
+                    "signature": signature(text=texts[position]),
+                    "vector": b"" if vectors is None else state.vector_bytes(vectors[position]),
+                    "vectoriser_version": vector_version if vectors is not None else 0,
+                    "enrichment_version": ENRICHMENT_VERSION,
+                    "content_hash": article.content_hash,
+                    "enriched_at": timezone.now(),
+                },
+            )
+    published = [a for a in articles if a.status == Article.Status.PUBLISHED]
+    created, merged = stories_assign(articles=published, texts=_texts_by_id(articles, texts))
+    report.articles += len(articles)
+    report.stories_created += created
+    report.stories_merged += merged
+
+
+def _texts_by_id(articles: list[Article], texts: list[str]) -> dict[int, str]:
+    return {article.pk: text for article, text in zip(articles, texts, strict=True)}
+
+
+def story_text(article: Article) -> str:
+    return article.body_text or article.standfirst or article.headline
+
+
+def _basics_fill(article: Article, text: str) -> None:
+    """Language when the source gave none, reading time, a standfirst when empty."""
+    changes: dict[str, object] = {}
+    if not article.language:
+        language = basics.detect_language(text=f"{article.headline}\n{text}")
+        if language:
+            changes["language"] = language[:16]
+    minutes = basics.reading_minutes(text=text)
+    if minutes != article.reading_minutes:
+        changes["reading_minutes"] = minutes
+    if not article.standfirst.strip() and article.body_text:
+        summary = basics.summary_line(text=article.body_text)
+        if summary:
+            changes["standfirst"] = summary
+    if changes:
+        # update(), not save(): the content fingerprint stays the source's, so the same
+        # item ingested again is still "unchanged".
+        Article.objects.filter(pk=article.pk).update(**changes)
+        for name, value in changes.items():
+            setattr(article, name, value)
+
+
+# --- topics ---------------------------------------------------------------------------------
+
+_RANK = {ArticleTopic.Origin.EDITOR: 3, ArticleTopic.Origin.SOURCE: 2}
+
+
+@dataclass(frozen=True, slots=True)
+class _Found:
+    """An entity backend that hands back entities already found (found once per story)."""
+
+    entities: list[Entity]
+
+    def find(self, *, text: str, headline: str) -> list[Entity]:
+        return self.entities
+
+
+def _topics_predict(
+    article: Article,
+    text: str,
+    index: AliasIndex,
+    tagged: list[tuple[str, float]],
+    report: EnrichReport,
+) -> None:
+    entities = find_entities(text=text, headline=article.headline)
+    links = topics_for_story(
+        headline=article.headline,
+        text=text,
+        index=index,
+        tagger_topics=tagged,
+        backend=_Found(entities),
+    )
+    _predicted_topics_set(article, links, report)
+    _given_topics_tidy(article, entities)
+
+
+def _given_topics_tidy(article: Article, entities: list[Entity]) -> None:
+    """A source's bare tag ("xi jinping", a theme) takes the story's spelling and kind."""
+    found = {normalise_alias(entity.name): entity for entity in entities}
+    for tag in article.article_topics.all():
+        topic = tag.topic
+        entity = found.get(normalise_alias(topic.name))
+        if entity is None or tag.origin == ArticleTopic.Origin.PREDICTED:
+            continue
+        changes: dict[str, str] = {}
+        if topic.name == topic.name.lower() and entity.name != entity.name.lower():
+            changes["name"] = entity.name[:200]
+        if topic.kind == Topic.Kind.THEME and entity.kind in NAMED_KINDS:
+            changes["kind"] = entity.kind
+        if changes:
+            Topic.objects.filter(pk=topic.pk).update(**changes)
+
+
+def _predicted_topics_set(article: Article, links: list[TopicLink], report: EnrichReport) -> None:
+    """Store the links as predicted tags; an editor's or a source's tag is never touched."""
+    existing = {tag.topic_id: tag for tag in article.article_topics.all()}
+    kept: set[int] = set()
+    for link in links:
+        topic = _topic_for_link(link, report)
+        if topic is None:
+            continue
+        kept.add(topic.pk)
+        tag = existing.get(topic.pk)
+        confidence = round(float(link.confidence), 4)
+        if tag is None:
+            ArticleTopic.objects.create(
+                article=article,
+                topic=topic,
+                origin=ArticleTopic.Origin.PREDICTED,
+                confidence=confidence,
+            )
+            report.topics_linked += 1
+        elif tag.origin == ArticleTopic.Origin.PREDICTED and tag.confidence != confidence:
+            tag.confidence = confidence
+            tag.save(update_fields=["confidence"])
+    stale = [
+        tag.pk
+        for tag in existing.values()
+        if tag.origin == ArticleTopic.Origin.PREDICTED and tag.topic_id not in kept
+    ]
+    ArticleTopic.objects.filter(pk__in=stale).delete()
+
+
+def _topic_for_link(link: TopicLink, report: EnrichReport) -> Topic | None:
+    """The link's topic (following merges), created for a new name; None when blocked."""
+    topic = Topic.objects.filter(slug=link.slug).first()
+    if topic is None and link.new:
+        known = link.name in gazetteer_names()
+        topic = Topic.objects.create(
+            name=link.name[:200],
+            slug=link.slug[:200],
+            kind=link.kind,
+            status=Topic.Status.APPROVED if known else Topic.Status.PROPOSED,
+        )
+        report.topics_created += 1
+        if not known:
+            report.proposed.append(topic.name)
+    hops = 0
+    while topic is not None and topic.merged_into_id and hops < 10:
+        topic = Topic.objects.filter(pk=topic.merged_into_id).first()
+        hops += 1
+    if topic is None or topic.status == Topic.Status.BLOCKED:
+        return None
+    return topic
+
+
+@cache
+def gazetteer_names() -> frozenset[str]:
+    """Places and organisations the shipped gazetteer knows: new topics, but not doubtful."""
+    return frozenset(topic.name for topic in gazetteer_catalogue().topics)
+
+
+def topic_catalogue() -> TopicCatalogue:
+    """The catalogue as the pure stages want it, from Topic and TopicAlias rows."""
+    aliases: dict[int, list[str]] = {}
+    for topic_id, name in TopicAlias.objects.values_list("topic_id", "name"):
+        aliases.setdefault(topic_id, []).append(name)
+    slugs = dict(Topic.objects.values_list("pk", "slug"))
+    return TopicCatalogue(
+        topics=tuple(
+            CatalogueTopic(
+                slug=slug,
+                name=name,
+                kind=kind,
+                aliases=tuple(aliases.get(pk, ())),
+                status=status,
+                merged_into=slugs.get(merged_into_id, "") if merged_into_id else "",
+            )
+            for pk, slug, name, kind, status, merged_into_id in Topic.objects.values_list(
+                "pk", "slug", "name", "kind", "status", "merged_into_id"
+            )
+        )
+    )
+
+
+_index_cache: dict[str, tuple[tuple[object, ...], AliasIndex]] = {}
+
+
+def alias_index() -> AliasIndex:
+    """The alias index, rebuilt only when a topic or alias changed (names, status, merges)."""
+    key = _catalogue_key()
+    cached = _index_cache.get("index")
+    if cached and cached[0] == key:
+        return cached[1]
+    index = build_alias_index(catalogue=topic_catalogue())
+    _index_cache["index"] = (key, index)
+    return index
+
+
+def _catalogue_key() -> tuple[object, ...]:
+    topics = tuple(
+        hash(row) for row in Topic.objects.values_list("pk", "name", "status", "merged_into_id")
+    )
+    aliases = tuple(TopicAlias.objects.values_list("pk", "topic_id").order_by("pk"))
+    return (hash(topics), hash(aliases))
+
+
+def tagged_topic_slugs(*, article_ids: Iterable[int]) -> dict[int, list[str]]:
+    """Topics that sources and editors gave, by article (the tagger's teaching)."""
+    given: dict[int, list[str]] = {}
+    for article_id, slug in ArticleTopic.objects.filter(
+        article_id__in=list(article_ids),
+        origin__in=[ArticleTopic.Origin.SOURCE, ArticleTopic.Origin.EDITOR],
+    ).values_list("article_id", "topic__slug"):
+        given.setdefault(article_id, []).append(slug)
+    return given

@@ -1,0 +1,82 @@
+"""Story clusters: the online clusterer decides, this stores its decisions as StoryCluster rows.
+
+Assignment is serialised across workers by the lock on the clusterer's state row, and it
+is idempotent: the clusterer remembers every article it placed, so an article assigned
+twice stays where it is.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Max, Min
+
+from tidings.articles.models import Article, StoryCluster
+from tidings.enrichment.clusters import StoryClusterer
+from tidings.enrichment.types import ClusterDecision, ClusterDoc
+from tidings.search import state
+from tidings.search.models import EnrichmentModel
+
+
+def stories_assign(*, articles: list[Article], texts: dict[int, str]) -> tuple[int, int]:
+    """Put each article (in publication order) into its story; (stories created, merged)."""
+    if not articles:
+        return 0, 0
+
+    def change(row: EnrichmentModel) -> tuple[int, int]:
+        stories = state.locked_model(row=row, decode=state.decode_stories) or {
+            "clusterer": StoryClusterer(),
+            "rows": {},
+        }
+        created = merged = 0
+        touched: set[int] = set()
+        for article in articles:
+            decision = stories["clusterer"].assign(article=_cluster_doc(article, texts))
+            created += decision.created
+            merged += len(decision.merged_from)
+            touched.add(_store_decision(article, decision, stories["rows"]))
+        for cluster_id in touched:
+            story_refresh(story_id=cluster_id)
+        state.model_save(row=row, model=stories, encode=state.encode_stories)
+        return created, merged
+
+    return state.run_locked(name=EnrichmentModel.Name.CLUSTERER, change=change)
+
+
+def _cluster_doc(article: Article, texts: dict[int, str]) -> ClusterDoc:
+    return ClusterDoc(
+        id=article.pk,
+        text=texts.get(article.pk, article.body_text),
+        headline=article.headline,
+        published_at=article.published_at,
+    )
+
+
+def _store_decision(article: Article, decision: ClusterDecision, rows: dict[int, Any]) -> int:
+    """The StoryCluster row of the decision (absorbing merged ones); returns its id."""
+    story_id = rows.get(decision.cluster_id)
+    if story_id is None or not StoryCluster.objects.filter(pk=story_id).exists():
+        story_id = StoryCluster.objects.create(title=article.headline[:300]).pk
+        rows[decision.cluster_id] = story_id
+    for absorbed in decision.merged_from:
+        old = rows.pop(absorbed, None)
+        if old is not None and old != story_id:
+            Article.objects.filter(story_cluster_id=old).update(story_cluster_id=story_id)
+            StoryCluster.objects.filter(pk=old).delete()
+    if article.story_cluster_id != story_id:
+        Article.objects.filter(pk=article.pk).update(story_cluster_id=story_id)
+        article.story_cluster_id = story_id
+    return story_id
+
+
+def story_refresh(*, story_id: int) -> None:
+    """Count, time span and title (the first article's headline) of a story cluster."""
+    members = Article.objects.filter(story_cluster_id=story_id)
+    span = members.aggregate(first=Min("published_at"), last=Max("published_at"))
+    first = members.order_by("published_at", "pk").values_list("headline", flat=True).first()
+    StoryCluster.objects.filter(pk=story_id).update(
+        article_count=members.count(),
+        first_published_at=span["first"],
+        last_published_at=span["last"],
+        title=(first or "")[:300],
+    )
