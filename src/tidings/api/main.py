@@ -7,6 +7,7 @@ from ninja import NinjaAPI
 from ninja.errors import ValidationError as NinjaValidationError
 
 from tidings.api.articles import router as articles_router
+from tidings.api.ranking import router as ranking_router
 from tidings.api.readers import JsonOnlyParser, UnsupportedMediaType
 from tidings.api.readers import router as readers_router
 from tidings.common.errors import ApplicationError, InvalidInput, NotFound
@@ -23,6 +24,7 @@ api = NinjaAPI(
 )
 api.add_router("/", articles_router)
 api.add_router("/", readers_router)
+api.add_router("/", ranking_router)
 
 
 @api.exception_handler(NotFound)

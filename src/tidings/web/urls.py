@@ -1,6 +1,7 @@
 from django.contrib.sitemaps.views import sitemap
 from django.urls import path, register_converter
 
+from tidings.ranking import views as ranking_views
 from tidings.web.views import (
     account,
     article,
@@ -53,6 +54,10 @@ app_name = "web"
 urlpatterns = [
     path("", front.front_page, name="front"),
     path("welcome/", front.welcome, name="welcome"),
+    # Ranking (tidings.ranking): personal fragments loaded by HTMX after the cached page.
+    path("for-you/", ranking_views.for_you_feed, name="for-you"),
+    path("trending/rail/", ranking_views.trending_rail, name="trending-rail"),
+    path("a/<int:pk>/opened/", ranking_views.article_opened, name="article-opened"),
     path("robots.txt", sitemaps.robots_txt, name="robots"),
     path("sitemap.xml", sitemap, {"sitemaps": sitemaps.SITEMAPS}, name="sitemap"),
     path("news-sitemap.xml", sitemaps.news_sitemap, name="news-sitemap"),

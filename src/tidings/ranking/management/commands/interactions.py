@@ -1,0 +1,48 @@
+"""``tidings interactions``: import external click logs, or refresh the live ranking state.
+
+tidings interactions import --format globo|mind|csv PATH...   (then rebuilds the state)
+tidings interactions refresh [--rebuild]
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from tidings.ranking.events import FORMATS
+from tidings.ranking.services import interactions_import, state_refresh
+
+
+class Command(BaseCommand):
+    help = "Import external interaction logs (then rebuild the ranking state), or refresh it."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        actions = parser.add_subparsers(dest="action", required=True)
+        bulk = actions.add_parser("import", help="append click logs to the interaction log")
+        bulk.add_argument("--format", choices=FORMATS, required=True)
+        bulk.add_argument("paths", nargs="+", type=Path)
+        refresh = actions.add_parser("refresh", help="fold new interactions into the state")
+        refresh.add_argument("--rebuild", action="store_true", help="start from an empty state")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        started = time.perf_counter()
+        if options["action"] == "import":
+            missing = [str(path) for path in options["paths"] if not path.is_file()]
+            if missing:
+                raise CommandError(f"no such file: {', '.join(missing)}")
+            result = interactions_import(format=options["format"], paths=options["paths"])
+            self.stdout.write(
+                f"imported {result.rows} interactions from {result.files} file(s); "
+                f"{result.skipped} already imported"
+            )
+            rebuild = True
+        else:
+            rebuild = options["rebuild"]
+        refreshed = state_refresh(rebuild=rebuild)
+        self.stdout.write(
+            f"ranking state v{refreshed.version}: {refreshed.folded} interactions folded, "
+            f"watermark {refreshed.last_interaction_id} ({time.perf_counter() - started:.1f} s)"
+        )

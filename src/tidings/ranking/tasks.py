@@ -1,0 +1,24 @@
+"""Periodic ranking jobs: fold new interactions into the live state every minute, and
+recompute the cached trending and most-read lists. Both are safe to run twice."""
+
+from __future__ import annotations
+
+from contextlib import suppress
+
+from huey import crontab
+from huey.contrib.djhuey import db_periodic_task
+
+from tidings.ranking.services import StateRaceLost, state_refresh
+from tidings.ranking.trending import trending_refresh
+
+
+@db_periodic_task(crontab(minute="*"))
+def state_refresh_task() -> None:
+    # Losing the race means the other run folded the same interactions: nothing is lost.
+    with suppress(StateRaceLost):
+        state_refresh()
+
+
+@db_periodic_task(crontab(minute="*"))
+def trending_refresh_task() -> None:
+    trending_refresh()
