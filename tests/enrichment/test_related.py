@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+import numpy as np
+
 from tidings.enrichment.near_duplicates import signature
 from tidings.enrichment.related import related_articles, related_scores
 from tidings.enrichment.types import RelatedDoc
@@ -83,3 +85,14 @@ def test_k_limits_results_and_empty_pool_gives_nothing() -> None:
     assert len(related_articles(article=ARTICLE, candidates=pool, k=2)) == 2
     assert related_articles(article=ARTICLE, candidates=[], k=3) == []
     assert related_articles(article=ARTICLE, candidates=pool, k=0) == []
+
+
+def test_stored_vectors_blend_into_the_wording_score() -> None:
+    """Stored vectors (LSA or embeddings) lift a pair the words alone under-rate."""
+    pool = [FOLLOW_UP, SAME_THEME]
+    alike = {1: np.array([1.0, 0.0]), 2: np.array([0.0, 1.0]), 3: np.array([1.0, 0.0])}
+    without = related_scores(article=ARTICLE, candidates=pool)
+    with_vectors = related_scores(article=ARTICLE, candidates=pool, vectors=alike)
+    assert with_vectors[1] > without[1]
+    assert with_vectors[0] < without[0]
+    assert all(0.0 <= score <= 1.0 for score in with_vectors)
