@@ -100,3 +100,26 @@ def test_import_refuses_a_missing_file(tmp_path):
 
     with pytest.raises(CommandError, match="no such file"):
         call_command("interactions", "import", "--format", "csv", str(tmp_path / "none.csv"))
+
+
+def test_retrain_learns_a_scorer_from_the_log_and_web_processes_pick_it_up(capsys):
+    """Readers who open article n go on to n+1: enough of them and the scorer is learned."""
+    from tidings.ranking.model import DefaultScorer, LearnedScorer
+    from tidings.ranking.selectors import live_scorer
+
+    assert isinstance(live_scorer(), DefaultScorer)
+    start = timezone.now() - timedelta(days=1)
+    Interaction.objects.bulk_create(
+        Interaction(
+            session=f"s{n}",
+            article_id=1000 + (n + step) % 40,
+            kind=Interaction.Kind.OPEN,
+            occurred_at=start + timedelta(seconds=60 * n + step),
+        )
+        for n in range(700)
+        for step in range(3)
+    )
+    call_command("interactions", "retrain")
+    assert "scorer learned" in capsys.readouterr().out
+    live_state_forget()
+    assert isinstance(live_scorer(), LearnedScorer)

@@ -43,7 +43,10 @@ def live_state() -> RankingState:
         if version != _held.version:
             _held.state = snapshot_read(version=version) or RankingState()
             _held.version = version
+        trained_at = _scorer_mtime()
+        if trained_at != _held.scorer_mtime:  # a retrain replaced the model file
             _held.scorer = _scorer_load()
+            _held.scorer_mtime = trained_at
     return _held.state
 
 
@@ -51,11 +54,19 @@ def live_state_forget() -> None:
     """Make the next `live_state` ask the database and reload (tests, right after a refresh)."""
     _held.checked_at = 0.0
     _held.version = -1
+    _held.scorer_mtime = -1.0
 
 
 def live_scorer() -> Scorer:
     live_state()
     return _held.scorer
+
+
+def _scorer_mtime() -> float:
+    try:
+        return scorer_path().stat().st_mtime
+    except FileNotFoundError:
+        return 0.0
 
 
 def _scorer_load() -> Scorer:

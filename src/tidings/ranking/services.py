@@ -10,16 +10,22 @@ so no interaction is ever counted twice, on SQLite and PostgreSQL alike.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Sequence
+import os
+import random
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+import numpy as np
 from django.db import transaction
 
 from tidings.ranking.events import Click, read_clicks
+from tidings.ranking.model import DefaultScorer, LearnedScorer, scorer_train
 from tidings.ranking.models import InteractionImport, StateCursor
+from tidings.ranking.recommend import pool_for
 from tidings.ranking.snapshots import (
+    scorer_path,
     snapshot_discard,
     snapshot_read,
     snapshot_write,
@@ -174,3 +180,76 @@ def _number(value: int | str) -> int | None:
     if not text:
         return None
     return int.from_bytes(hashlib.blake2b(text.encode(), digest_size=8).digest()) >> 2
+
+
+@dataclass(frozen=True, slots=True)
+class RetrainResult:
+    scorer: str
+    contexts: int
+    rows: int
+
+
+RETRAIN_CONTEXTS = 20_000
+RETRAIN_NEGATIVES = 10
+
+
+def scorer_retrain(*, contexts: int = RETRAIN_CONTEXTS, seed: int = 0) -> RetrainResult:
+    """Learn the scorer from the interaction log: walk it in id order through a fresh state and,
+    for a sample of clicks that continue a session, take the pool the ranker would have scored
+    just before the click (the clicked candidate and a few others), labelled by the click.
+    With too little data the core keeps its default scorer, and no file is written."""
+    rng = random.Random(seed)  # noqa: S311 - sampling training rows, not secrets
+    total = Interaction.objects.filter(kind__in=OBSERVED_KINDS).count()
+    rate = min(1.0, contexts / max(total, 1))
+    state = RankingState()
+    rows: list[np.ndarray] = []
+    labels: list[np.ndarray] = []
+    for click in _log_clicks():
+        trail = state.trail_of(click.session_id)
+        if trail is not None and trail.codes and rng.random() < rate:
+            sampled = _training_rows(state, click, rng)
+            if sampled is not None:
+                rows.append(sampled[0])
+                labels.append(sampled[1])
+        state.observe(click)
+    if not rows:
+        return RetrainResult(DefaultScorer().name, 0, 0)
+    scorer = scorer_train(features=np.vstack(rows), clicked=np.concatenate(labels), seed=seed)
+    if isinstance(scorer, LearnedScorer):
+        partial = scorer_path().with_suffix(".tmp")
+        scorer.save(partial)
+        os.replace(partial, scorer_path())
+    return RetrainResult(scorer.name, len(rows), sum(len(label) for label in labels))
+
+
+def _log_clicks() -> Iterator[Click]:
+    after_id = 0
+    while True:
+        rows = list(
+            Interaction.objects.filter(id__gt=after_id, kind__in=OBSERVED_KINDS)
+            .order_by("id")
+            .values_list("id", "reader", "session", "article_id", "occurred_at", "kind")[
+                :REFRESH_BATCH
+            ]
+        )
+        if not rows:
+            return
+        yield from _clicks(rows)
+        after_id = rows[-1][0]
+
+
+def _training_rows(
+    state: RankingState, click: Click, rng: random.Random
+) -> tuple[np.ndarray, np.ndarray] | None:
+    pool, features = pool_for(
+        state=state, reader=click.reader_id, session=click.session_id, now=click.at
+    )
+    code = state.code_of(click.article_id)
+    if code is None or code not in pool.codes:
+        return None
+    positive = pool.codes.index(code)
+    others = [i for i in range(len(pool.codes)) if i != positive]
+    chosen = [positive, *rng.sample(others, min(RETRAIN_NEGATIVES, len(others)))]
+    clicked = np.zeros(len(chosen), dtype=np.int8)
+    clicked[0] = 1
+    return features[chosen], clicked

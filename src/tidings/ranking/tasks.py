@@ -8,7 +8,7 @@ from contextlib import suppress
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task
 
-from tidings.ranking.services import StateRaceLost, state_refresh
+from tidings.ranking.services import StateRaceLost, scorer_retrain, state_refresh
 from tidings.ranking.trending import trending_refresh
 
 
@@ -22,3 +22,9 @@ def state_refresh_task() -> None:
 @db_periodic_task(crontab(minute="*"))
 def trending_refresh_task() -> None:
     trending_refresh()
+
+
+@db_periodic_task(crontab(hour="3", minute="41"))
+def scorer_retrain_task() -> None:
+    """Nightly: the scorer learns from the whole log (a no-op until there is enough data)."""
+    scorer_retrain()

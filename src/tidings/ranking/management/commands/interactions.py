@@ -2,6 +2,7 @@
 
 tidings interactions import --format globo|mind|csv PATH...   (then rebuilds the state)
 tidings interactions refresh [--rebuild]
+tidings interactions retrain                                   (learn the scorer from the log)
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from tidings.ranking.events import FORMATS
-from tidings.ranking.services import interactions_import, state_refresh
+from tidings.ranking.services import interactions_import, scorer_retrain, state_refresh
 
 
 class Command(BaseCommand):
@@ -26,9 +27,17 @@ class Command(BaseCommand):
         bulk.add_argument("paths", nargs="+", type=Path)
         refresh = actions.add_parser("refresh", help="fold new interactions into the state")
         refresh.add_argument("--rebuild", action="store_true", help="start from an empty state")
+        actions.add_parser("retrain", help="learn the scorer from the interaction log")
 
     def handle(self, *args: Any, **options: Any) -> None:
         started = time.perf_counter()
+        if options["action"] == "retrain":
+            trained = scorer_retrain()
+            self.stdout.write(
+                f"scorer {trained.scorer}: {trained.contexts} contexts, {trained.rows} rows "
+                f"({time.perf_counter() - started:.1f} s)"
+            )
+            return
         if options["action"] == "import":
             missing = [str(path) for path in options["paths"] if not path.is_file()]
             if missing:
