@@ -95,7 +95,7 @@ class StoryClusterer:
         profile = self._profile(article)
         best, similarity = self._best_story(profile)
         created = best is None or similarity < self.settings.threshold
-        story = self._new_story() if created else best
+        story = best if best is not None and not created else self._new_story()
         self._absorb(story, profile, article.id)
         merged = () if created else self._merge_lookalikes(story)
         return ClusterDecision(
