@@ -99,3 +99,13 @@ def test_private_address_is_refused_and_never_contacted(settings) -> None:
             listener.accept()
     finally:
         listener.close()
+
+
+def test_binary_input_does_not_stop_the_batch(tmp_path: Path) -> None:
+    """A binary file given as a page yields a record of its own and the run goes on."""
+    binary = tmp_path / "image.html"
+    binary.write_bytes(bytes(range(256)) * 40)
+    page = FIXTURES / "dateline_article.html"
+    records = _run("--jsonl", str(binary), str(page))
+    assert [record["input"] for record in records] == [str(binary), str(page)]
+    assert records[1]["headline"] == "Monsoon rains lift reservoir levels across the state"

@@ -49,6 +49,8 @@ def extract_one(*, path: str, url: str | None, as_text: bool) -> dict[str, Any]:
         article = _extract(content=content, url=url, as_text=as_text)
     except InputError as error:
         return {"input": path, "error": str(error)}
+    except Exception as error:  # one bad page must not stop a batch
+        return {"input": path, "error": f"extraction failed: {type(error).__name__}: {error}"}
     return {"input": path, **article.to_json()}
 
 
