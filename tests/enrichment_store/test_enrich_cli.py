@@ -6,6 +6,7 @@ import io
 
 import pytest
 from django.core.management import call_command
+from django.urls import reverse
 
 from tests.enrichment_store.stories import (
     MATCHES,
@@ -19,7 +20,7 @@ from tests.enrichment_store.stories import (
     themed_story,
     write_jsonl,
 )
-from tidings.articles.models import Article, StoryCluster
+from tidings.articles.models import Article, StoryCluster, Topic
 from tidings.search.models import ArticleVector
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -128,7 +129,7 @@ def test_running_enrich_again_changes_nothing(client, quakes):
     assert StoryCluster.objects.count() == 2
 
 
-def test_retrain_learns_a_source_tag_and_predicts_it(client, tmp_path):
+def test_retrain_learns_a_source_tag_and_predicts_it(client, admin_client, tmp_path):
     """Stories a source tagged teach the tagger; an untagged story then gets the tag."""
     records = [
         record(
@@ -182,3 +183,8 @@ def test_retrain_learns_a_source_tag_and_predicts_it(client, tmp_path):
     assert "football" not in predicted
     given = client.get(f"/api/articles/{ids['rates-0']}").json()["topics"]
     assert {(t["slug"], t["origin"]) for t in given} >= {("monetary-policy", "source")}
+    topic = Topic.objects.get(slug="monetary-policy")
+    page = admin_client.get(reverse("admin:articles_topic_change", args=[topic.pk]))
+    text = page.content.decode()
+    assert "Words the tagger looks for" in text
+    assert any(f"{word} (" in text for word in ("rates", "inflation", "bank", "monetary"))

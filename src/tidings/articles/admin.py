@@ -33,6 +33,7 @@ from tidings.articles.models import (
 )
 from tidings.common.errors import InvalidInput
 from tidings.common.text import normalise_name
+from tidings.search.selectors import tagger_top_terms
 
 MARKDOWN_HELP = (
     "Markdown: **bold**, *italic*, [a link](https://example.com), ## a subheading, "
@@ -587,8 +588,17 @@ class TopicAdmin(admin.ModelAdmin):
     list_select_related = ["merged_into"]
     search_fields = ["name", "slug", "aliases__name"]
     prepopulated_fields = {"slug": ["name"]}
-    readonly_fields = ["merged_target", "created_at"]
-    fields = ["name", "slug", "kind", "status", "description", "merged_target", "created_at"]
+    readonly_fields = ["merged_target", "created_at", "tagger_terms"]
+    fields = [
+        "name",
+        "slug",
+        "kind",
+        "status",
+        "description",
+        "merged_target",
+        "created_at",
+        "tagger_terms",
+    ]
     inlines = [TopicAliasInline]
     actions = ["merge_topics", "approve_topics", "block_topics"]
 
@@ -608,6 +618,13 @@ class TopicAdmin(admin.ModelAdmin):
             return "—"
         url = reverse("admin:articles_topic_change", args=[obj.merged_into.pk])
         return format_html('→ <a href="{}">{}</a>', url, obj.merged_into.name)
+
+    @admin.display(description="Words the tagger looks for")
+    def tagger_terms(self, obj: Topic) -> str:
+        terms = tagger_top_terms(slug=obj.slug, count=15) if obj.pk else []
+        if not terms:
+            return "— (the tagger has not learned this topic: tag stories with it and retrain)"
+        return ", ".join(f"{term} ({weight:.2f})" for term, weight in terms)
 
     @admin.display(description="Tags", ordering="tag_total")
     def tag_count(self, obj: Topic) -> int:

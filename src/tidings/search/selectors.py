@@ -127,3 +127,14 @@ def _vectors_of(articles: list[Article]) -> dict[int, np.ndarray] | None:
         versions.add(enrichment.vectoriser_version)
         vectors[article.pk] = state.vector_of(bytes(enrichment.vector))
     return vectors if len(versions) == 1 else None
+
+
+def tagger_top_terms(*, slug: str, count: int = 15) -> list[tuple[str, float]]:
+    """The words that most push a story towards a topic, for the editor desk (explainable)."""
+    tagger = state.model_load(name=EnrichmentModel.Name.TAGGER, decode=state.decode_tagger)
+    if tagger is None:
+        return []
+    try:
+        return tagger.top_terms(slug, n=count)
+    except KeyError:
+        return []
