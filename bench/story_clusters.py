@@ -209,7 +209,13 @@ def scale_report(data: Path, total: int) -> None:
         cluster_seconds += t2 - t1
         latencies.append(t2 - t0)
         if (i + 1) % 10_000 == 0:
-            print(f"  {i + 1} articles, {len(clusterer.stories)} stories", flush=True)
+            rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+            print(
+                f"  {i + 1} articles, {len(clusterer.stories)} stories, "
+                f"{(i + 1) / (vector_seconds + cluster_seconds):.0f} articles per CPU s, "
+                f"peak RSS {rss:.0f} MB",
+                flush=True,
+            )
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"articles {len(stream)}; LSA fit on 5,000: {fit_seconds:.1f} CPU s")
     print(
