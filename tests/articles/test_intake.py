@@ -236,3 +236,25 @@ def test_ingest_html_pages_and_text_dumps_from_files(tmp_path):
     assert Article.objects.get(source__kind="text_dump").section.name == "World News"
     missing = json.loads(run("ingest", str(tmp_path / "nope.html")))
     assert missing["status"] == "error"
+
+
+def test_rotating_guids_without_links_do_not_duplicate_stories(fetch_settings, public):
+    """R8: items with no link whose GUIDs change on every fetch are recognised by content."""
+
+    def feed(rotation: int) -> bytes:
+        items = "".join(
+            f'<item><title>Bulletin {n}</title><guid isPermaLink="false">g{n}-{rotation}</guid>'
+            f"<description>Bulletin {n} text.</description></item>"
+            for n in range(3)
+        )
+        return RSS.format(items=items).encode()
+
+    serve(public, "/feed.xml", feed(0))
+    run("sources", "add", public.url("/feed.xml", host="public.test"))
+    source = Source.objects.get()
+    for rotation in range(5):
+        serve(public, "/feed.xml", feed(rotation))
+        source_poll(source_id=source.pk, force=True)
+    assert Article.objects.count() == 3
+    first_ids = set(Article.objects.values_list("external_id", flat=True))
+    assert len(first_ids) == 3  # each story keeps the identity it was first stored under

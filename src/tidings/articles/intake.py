@@ -12,7 +12,7 @@ import logging
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 from urllib.parse import urlsplit
 
 from django.db import transaction
@@ -107,10 +107,8 @@ def source_poll(*, source_id: int, force: bool = False) -> PollReport:
             message = f"The content could not be read ({type(error).__name__}: {error})."
             report.error = source_poll_failed(source=source, message=message, parse_error=True)
             return report
-        for external_id, extracted, retracted in items:
-            _store(
-                source, report, external_id=external_id, extracted=extracted, retracted=retracted
-            )
+        for item in items:
+            _store(source, report, item=item)
     report.not_modified = fetched.not_modified
     source_poll_succeeded(
         source=source,
@@ -127,28 +125,37 @@ def source_refresh(*, source: Source) -> PollReport:
     return source_poll(source_id=source.pk, force=True)
 
 
-def _items_from(
-    source: Source, fetched: FetchResult, report: PollReport
-) -> list[tuple[str, ExtractedArticle, bool]]:
+class Item(NamedTuple):
+    """One story a source sent: its id there, what was extracted, and how to recognise it."""
+
+    external_id: str
+    extracted: ExtractedArticle
+    retracted: bool = False
+    dedupe_key: str = ""
+
+
+def _items_from(source: Source, fetched: FetchResult, report: PollReport) -> list[Item]:
     body, url = fetched.body, fetched.url
     if source.kind == Source.Kind.FEED:
         feed = parse_feed(body=body, url=url, content_type=fetched.content_type)
-        return [(entry.identity, entry.to_article(), False) for entry in feed.entries]
+        # The content key stops feeds that rotate their GUIDs from adding copies (R8).
+        return [
+            Item(entry.identity, entry.to_article(), dedupe_key=entry.content_key)
+            for entry in feed.entries
+        ]
     if source.kind == Source.Kind.WIRE:
         parse = parse_ninjs if body.lstrip()[:1] in {b"{", b"["} else parse_newsml_g2
-        return [(item.external_id, item.article, item.retracted) for item in parse(body=body)]
+        return [Item(wire.external_id, wire.article, wire.retracted) for wire in parse(body=body)]
     if source.kind == Source.Kind.PAGE:
-        return [(url, extract_page(html=body, url=url), False)]
+        return [Item(url, extract_page(html=body, url=url))]
     if source.kind == Source.Kind.TEXT_DUMP:
-        return [(url, clean_text_dump(text=body.decode("utf-8", errors="replace"), url=url), False)]
+        return [Item(url, clean_text_dump(text=body.decode("utf-8", errors="replace"), url=url))]
     if source.kind == Source.Kind.SITEMAP:
         return _sitemap_items(source, body, report)
     raise InvalidInput(f"{source.get_kind_display()} sources are not polled.")
 
 
-def _sitemap_items(
-    source: Source, body: bytes, report: PollReport
-) -> list[tuple[str, ExtractedArticle, bool]]:
+def _sitemap_items(source: Source, body: bytes, report: PollReport) -> list[Item]:
     """New article URLs of a sitemap, each fetched through the guard and extracted; a page
     that cannot be fetched (or is refused by the guard) is reported as a failed item."""
     sitemap = parse_sitemap(body=body)
@@ -169,23 +176,21 @@ def _sitemap_items(
             report.failed += 1
             report.items.append({"external_id": url, "status": "error", "error": str(error)})
             continue
-        items.append((url, extract_page(html=page.body, url=page.url), False))
+        items.append(Item(url, extract_page(html=page.body, url=page.url)))
     return items
 
 
-def _store(
-    source: Source,
-    report: PollReport,
-    *,
-    external_id: str,
-    extracted: ExtractedArticle,
-    retracted: bool,
-) -> None:
+def _store(source: Source, report: PollReport, *, item: Item) -> None:
+    extracted, external_id = item.extracted, item.external_id
     if not (extracted.section or extracted.breadcrumb) and source.section_name:
         extracted.breadcrumb = [source.section_name]
     try:
         result = article_upsert(
-            source=source, extracted=extracted, external_id=external_id, retracted=retracted
+            source=source,
+            extracted=extracted,
+            external_id=external_id,
+            retracted=item.retracted,
+            dedupe_key=item.dedupe_key,
         )
     except ApplicationError as error:
         report.failed += 1

@@ -227,6 +227,14 @@ class Article(models.Model):
         help_text="The source gave a topic list, maybe empty: the story teaches the tagger.",
     )
     content_hash = models.CharField(max_length=64, blank=True, editable=False)
+    dedupe_key = models.CharField(
+        max_length=64,
+        blank=True,
+        editable=False,
+        db_index=True,
+        help_text="A second identity (normalised link, or title and content) for sources "
+        "whose item ids change on every fetch.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     modified_at = models.DateTimeField(auto_now=True)
 

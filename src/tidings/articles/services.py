@@ -10,7 +10,6 @@ from typing import Any, Literal
 import markdown as markdown_lib
 from django.core.cache import caches
 from django.db import IntegrityError, transaction
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -260,13 +259,21 @@ def article_topics_set(
 # --- Ingestion ---------------------------------------------------------------------------------
 
 
-def _find_existing(*, source: Source, external_id: str, url: str) -> Article | None:
-    match = Q(pk__in=[])
-    if external_id:
-        match |= Q(external_id=external_id)
-    if url:
-        match |= Q(canonical_url=url)
-    return Article.objects.select_for_update().filter(match, source=source).first()
+def _find_existing(
+    *, source: Source, external_id: str, url: str, dedupe_key: str = ""
+) -> Article | None:
+    """The stored copy of an item: by its id, else its address, else its second identity."""
+    stored = Article.objects.select_for_update().filter(source=source)
+    for field, value in (
+        ("external_id", external_id),
+        ("canonical_url", url),
+        ("dedupe_key", dedupe_key),
+    ):
+        if value:
+            found = stored.filter(**{field: value}).first()
+            if found is not None:
+                return found
+    return None
 
 
 def _resolve_related(links: list[dict[str, str | int | None]]) -> list[dict[str, str | int | None]]:
@@ -355,13 +362,20 @@ def article_upsert(
     external_id: str = "",
     retracted: bool = False,
     access: str = Article.Access.FREE,
+    dedupe_key: str = "",
 ) -> UpsertResult:
-    """Store an ingested story once: the same item again changes nothing, new content revises it."""
+    """Store an ingested story once: the same item again changes nothing, new content revises it.
+
+    ``dedupe_key`` (a feed entry's content key) finds the story again when a source gives
+    the same item a new id on every fetch; the story keeps its first id.
+    """
     url = (extracted.canonical_url or extracted.url or "")[:2000]
     external_id = (external_id or url)[:500]
     if not external_id:
         raise InvalidInput("An ingested article needs an external id or a URL.")
-    article = _find_existing(source=source, external_id=external_id, url=url)
+    article = _find_existing(
+        source=source, external_id=external_id, url=url, dedupe_key=dedupe_key[:64]
+    )
     if article is not None and retracted:
         if article.status == Article.Status.RETRACTED:
             return UpsertResult(article, "unchanged")
@@ -369,7 +383,9 @@ def article_upsert(
         return UpsertResult(article, "updated")
     created = article is None
     previous_hash = "" if article is None else article.content_hash
-    article = article or Article(source=source, external_id=external_id, canonical_url=url)
+    article = article or Article(
+        source=source, external_id=external_id, canonical_url=url, dedupe_key=dedupe_key[:64]
+    )
     snapshot = None if created else Article.objects.get(pk=article.pk)
     _apply_extracted(article, extracted)
     article.status = Article.Status.RETRACTED if retracted else article.status
