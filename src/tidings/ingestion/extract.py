@@ -84,7 +84,7 @@ def _fill_metadata(
         raw=raw_bylines, body_text=article.body_text, credits=dropped
     )
     article.published, article.updated = metadata.published_updated(
-        tree=tree, signals=signals, fallback=fallback
+        tree=tree, signals=signals, fallback=fallback, url=url or article.canonical_url
     )
     trail = metadata.breadcrumb(tree=tree, signals=signals)
     article.section = metadata.section(

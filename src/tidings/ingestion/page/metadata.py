@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import html
 import re
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -122,11 +122,12 @@ def bylines_and_agency(
     return names, agency
 
 
-def published_updated(*, tree, signals: Signals, fallback: Fallback):
+def published_updated(*, tree, signals: Signals, fallback: Fallback, url: str | None = None):
     """Published and updated times, aware, in the offset the page gave.
 
-    Declared dates (JSON-LD, meta) win; otherwise trafilatura's date finder (htmldate,
-    which weighs URL, markup and text) picks the day and we look for a printed or
+    Declared dates (JSON-LD, meta) win, unless the URL carries a publication day more than
+    a day earlier (then the declared one is a later revision). Otherwise trafilatura's date
+    finder (htmldate: URL, markup and text) picks the day and we look for a printed or
     ``<time>`` timestamp of that same day to give it a time and an offset.
     """
     published = dates.parse_datetime(signals.article.get("datePublished")) or _meta_date(
@@ -143,11 +144,28 @@ def published_updated(*, tree, signals: Signals, fallback: Fallback):
         day = dates.parse_datetime(fallback.date) if fallback.date else None
         same_day = printed is not None and (day is None or printed.date() == day.date())
         published = printed if same_day else day
+    url_day = _url_day(url)
+    if published is not None and url_day is not None and (published.date() - url_day).days > 1:
+        published = datetime(url_day.year, url_day.month, url_day.day, tzinfo=published.tzinfo)
     updated = updated or _dateline(signals, updated=True)
     zone = dates.first_zone(published, updated)
     return dates.with_zone(published, fallback_zone=zone), dates.with_zone(
         updated, fallback_zone=zone
     )
+
+
+_URL_DAY = re.compile(r"/((?:19|20)\d\d)[/-](\d{1,2})[/-](\d{1,2})(?:/|[-_]|$)")
+
+
+def _url_day(url: str | None) -> date | None:
+    """The day in a ``/2019/11/18/`` style URL path."""
+    match = _URL_DAY.search(urlsplit(url).path) if url else None
+    if match is None:
+        return None
+    try:
+        return date(*(int(part) for part in match.groups()))
+    except ValueError:
+        return None
 
 
 def _meta_date(signals: Signals, *names: str) -> datetime | None:
