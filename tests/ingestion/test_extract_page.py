@@ -330,3 +330,18 @@ def test_label_lines_leave_the_body_but_still_credit_the_agency() -> None:
     article = extract_page(html=page)
     assert article.agency == "AFP"
     assert article.body_text.splitlines()[-1].endswith("paragraph number 4.")
+
+
+def test_url_day_beats_a_later_declared_date() -> None:
+    """A declared date well after the day in the URL is a revision, not the publication."""
+    paragraph = "The mayor opened the new library on the corner of the market square today."
+    page = (
+        '<html><head><meta property="article:published_time" content="2019-06-17T10:00:00+02:00">'
+        "</head><body><article><h1>Library opens</h1>"
+        + "".join(f"<p>{paragraph} Paragraph {n} of the story.</p>" for n in range(5))
+        + "</article></body></html>"
+    )
+    moved = extract_page(html=page, url="https://city.example/2017/7/12/library-opens/")
+    assert moved.published.isoformat() == "2017-07-12T00:00:00+02:00"
+    same = extract_page(html=page, url="https://city.example/2019/6/17/library-opens/")
+    assert same.published.isoformat() == "2019-06-17T10:00:00+02:00"
