@@ -17,6 +17,7 @@ from datetime import timedelta
 from typing import Any
 
 import numpy as np
+from django.core.cache import caches
 from django.utils import timezone
 
 from tidings.articles.models import Article, ArticleTopic
@@ -30,9 +31,11 @@ from tidings.ranking.trending import most_read
 FEED_DEPTH = 200  # stories ranked per request; the cursor pages through them
 PAGE_MAX = 50
 FRESH_WINDOW = timedelta(days=3)
-PER_SOURCE = 40  # followed-topic, section, source, author and similar stories each
-FRESH_COUNT = 40
-POPULAR_COUNT = 40
+PER_SOURCE = 30  # followed-topic, section, source, author and similar stories each
+FROM_BEHAVIOUR = 60  # the core scorer's best; each candidate costs a row in two queries
+FRESH_COUNT = 30
+FRESH_ID_KEY = "ranking:first-fresh-id"
+POPULAR_COUNT = 30
 SESSION_READS_USED = 10
 MAX_PER_TOPIC, MAX_PER_SOURCE, SPREAD_WINDOW = 3, 3, 10
 
@@ -69,7 +72,11 @@ def for_you_page(
     signals = reader_signals(user=user, session_reads=session_reads)
     reader_id = user.pk if user is not None and user.is_authenticated else None
     ranked = for_you_ranked(
-        signals=signals, reader_id=reader_id, session_key=session_key, session_reads=session_reads
+        signals=signals,
+        reader_id=reader_id,
+        session_key=session_key,
+        session_reads=session_reads,
+        needed=cursor + limit + 1,
     )
     window = ranked[cursor : cursor + limit]
     articles = Article.objects.select_related("section", "source", "lead_media").in_bulk(
@@ -88,8 +95,9 @@ def for_you_ranked(
     reader_id: int | None,
     session_key: str | None,
     session_reads: list[int],
+    needed: int = FEED_DEPTH,
 ) -> list[tuple[int, str, float]]:
-    """(article id, reason, score) best first, diversified, at most FEED_DEPTH long."""
+    """(article id, reason, score) best first, diversified, `needed` long at most."""
     pool: dict[int, Candidate] = {}
     anchors = _anchor_headlines(signals.reads[:1])
     _add_behaviour(pool, signals, reader_id, session_key, session_reads, anchors)
@@ -99,7 +107,7 @@ def for_you_ranked(
     _add_fresh(pool)
     meta = _meta(list(pool) + list(signals.less | signals.more))
     scored = _score(pool, meta, signals)
-    return _diversify(scored, meta)[:FEED_DEPTH]
+    return _diversify(scored, meta, min(needed, FEED_DEPTH))
 
 
 # -- candidates ----------------------------------------------------------------------------
@@ -129,14 +137,15 @@ def _add_behaviour(
     if not core_pool.codes:
         return
     scores = live_scorer().score(features_build(state=state, context=context, pool=core_pool))
-    ranks = np.argsort(np.argsort(-scores, kind="stable"), kind="stable")
+    order = np.argsort(-scores, kind="stable")
     anchor = next(iter(anchors.values()), None)
-    for i, code in enumerate(core_pool.codes):
+    for rank, i in enumerate(order[:FROM_BEHAVIOUR].tolist()):
+        code = core_pool.codes[i]
         article_id = state.article_ids[code]
         if not isinstance(article_id, int):
             continue
         candidate = _candidate(pool, article_id)
-        candidate.learned = 1.0 - ranks[i] / len(core_pool.codes)
+        candidate.learned = 1.0 - rank / len(core_pool.codes)
         reason = reason_for(core_pool.signals[i])
         if reason in ("continues_session", "co_read", "similar_to_read") and anchor:
             candidate.evidence[BEHAVIOUR] = f"Readers of “{anchor}” also read"
@@ -168,38 +177,52 @@ def _published_since() -> Any:
     return Article.objects.published().filter(published_at__gte=timezone.now() - FRESH_WINDOW)
 
 
+def _first_fresh_id() -> int:
+    """The lowest id among fresh stories, cached for a minute: ids grow with intake time, so
+    `article_id >= it` turns "fresh stories of a topic/source" into an index range scan
+    instead of a walk through everything the topic or source ever published."""
+    found = caches["local"].get(FRESH_ID_KEY)
+    if found is None:
+        found = _published_since().order_by("pk").values_list("pk", flat=True).first() or 0
+        caches["local"].set(FRESH_ID_KEY, found, 60)
+    return found
+
+
 def _add_follows(pool: dict[int, Candidate], signals: ReaderSignals) -> None:
+    first = _first_fresh_id()
     if signals.topics:
-        rows = (
-            ArticleTopic.objects.filter(
-                topic_id__in=list(signals.topics),
-                article__in=_published_since().values("pk"),
-            )
-            .order_by("-article_id")
-            .values_list("article_id", "topic_id")[:PER_SOURCE]
-        )
-        for article_id, topic_id in rows:
+        for article_id, topic_id in _fresh_with_topics(list(signals.topics), first):
             _evidence(pool, article_id, FOLLOW, f"Because you follow {signals.topics[topic_id]}")
     for field_name, names in (
-        ("bylines", signals.authors),
+        ("bylines__id", signals.authors),
         ("section_id", signals.sections),
         ("source_id", signals.sources),
     ):
         if names:
-            _add_followed_field(pool, field_name, names)
+            rows = (
+                _published_since()
+                .filter(**{f"{field_name}__in": list(names)}, pk__gte=first)
+                .order_by("-pk")
+                .values_list("pk", field_name)[:PER_SOURCE]
+            )
+            for article_id, target in rows:
+                _evidence(pool, article_id, FOLLOW, f"Because you follow {names[target]}")
 
 
-def _add_followed_field(pool: dict[int, Candidate], field_name: str, names: dict[int, str]) -> None:
-    lookup = f"{field_name}__in"
-    value = "bylines__id" if field_name == "bylines" else field_name
-    rows = (
-        _published_since()
-        .filter(**{lookup: list(names)})
-        .order_by("-published_at")
-        .values_list("pk", value)[:PER_SOURCE]
+def _fresh_with_topics(topic_ids: Any, first: int) -> list[tuple[int, int]]:
+    """(article, topic) of the newest fresh stories about these topics."""
+    since = timezone.now() - FRESH_WINDOW
+    return list(
+        ArticleTopic.objects.filter(
+            topic_id__in=topic_ids,
+            article_id__gte=first,
+            article__status=Article.Status.PUBLISHED,
+            article__published_at__gte=since,
+            article__published_at__lte=timezone.now(),
+        )
+        .order_by("-article_id")
+        .values_list("article_id", "topic_id")[:PER_SOURCE]
     )
-    for article_id, target in rows:
-        _evidence(pool, article_id, FOLLOW, f"Because you follow {names[target]}")
 
 
 def _evidence(pool: dict[int, Candidate], article_id: int, kind: int, text: str) -> None:
@@ -220,17 +243,12 @@ def _add_similar(
     if not anchors:
         return
     ((read_id, headline),) = anchors.items()
-    topics = ArticleTopic.objects.filter(article_id=read_id).values("topic_id")
-    rows = (
-        ArticleTopic.objects.filter(
-            topic_id__in=topics, article__in=_published_since().values("pk")
-        )
-        .exclude(article_id=read_id)
-        .order_by("-article_id")
-        .values_list("article_id", flat=True)[:PER_SOURCE]
+    topics = list(
+        ArticleTopic.objects.filter(article_id=read_id).values_list("topic_id", flat=True)
     )
-    for article_id in rows:
-        _evidence(pool, article_id, SIMILAR, f"Similar to “{headline}”, which you read")
+    for article_id, _ in _fresh_with_topics(topics, _first_fresh_id()) if topics else ():
+        if article_id != read_id:
+            _evidence(pool, article_id, SIMILAR, f"Similar to “{headline}”, which you read")
 
 
 def _add_popular(pool: dict[int, Candidate]) -> None:
@@ -335,7 +353,7 @@ def _reason(candidate: Candidate, about: Meta) -> str:
 
 
 def _diversify(
-    scored: list[tuple[float, int, str]], meta: dict[int, Meta]
+    scored: list[tuple[float, int, str]], meta: dict[int, Meta], needed: int
 ) -> list[tuple[int, str, float]]:
     """One story per cluster; within each run of SPREAD_WINDOW at most MAX_PER_TOPIC per topic
     and MAX_PER_SOURCE per source, so small sources are not crowded out by the wires."""
@@ -353,7 +371,7 @@ def _diversify(
         window = chosen[-(len(chosen) % SPREAD_WINDOW) :] if len(chosen) % SPREAD_WINDOW else []
         pick = next((i for i, row in enumerate(waiting) if _fits(row[0], window, meta)), 0)
         chosen.append(waiting.pop(pick))
-        if len(chosen) >= FEED_DEPTH:
+        if len(chosen) >= needed:
             break
     return chosen
 
