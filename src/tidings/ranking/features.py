@@ -55,7 +55,6 @@ FEATURE_NAMES = (
     "last_click_recent_out_strength",
     "last_click_popularity",
     "last_click_age_hours",
-    "hour_of_day",
 )
 Columns = dict[str, np.ndarray]
 
@@ -142,8 +141,9 @@ def _vs_best(values: np.ndarray) -> np.ndarray:
 
 
 def _context_values(state: RankingState, context: Context) -> dict[str, float]:
-    # Readers' local time is unknown; the UTC hour still separates night from the news day.
-    values = {"hour_of_day": (context.now / 3600.0) % 24.0}
+    # No time-of-day feature: the training window covers only the last hours of the history,
+    # so hours it never saw would be scored by extrapolation.
+    values: dict[str, float] = {}
     if not context.session_codes:
         values.update(
             session_length=0.0,

@@ -29,8 +29,8 @@ from tidings.ranking.state import RankingState
 @dataclass(frozen=True, slots=True)
 class ReplaySettings:
     train_fraction: float = 0.15  # the last share of the history that yields training rows
-    train_contexts: int = 40_000
-    negatives_per_context: int = 200  # in practice the whole pool: hard negatives teach ranking
+    train_contexts: int = 30_000
+    negatives_per_context: int = 30  # sampled from the pool; the whole pool scored worse
     batch_size: int = 1000
     exclude_session_reads: bool = True
     seed: int = 0
