@@ -112,6 +112,14 @@ def sanitise_html(html: str, *, base_url: str | None = None) -> str:
     token = _BASE_URL.set(base_url)
     try:
         cleaned = _CLEANER.clean(html).strip()
+        # Removing a tag can leave markup the parser reads differently on a second pass
+        # ("<p><select><p>" gives "<p><p></p></p>"): clean until nothing changes, so stored
+        # HTML is a fixed point of the sanitiser (hypothesis found this).
+        for _ in range(4):
+            again = _CLEANER.clean(cleaned).strip()
+            if again == cleaned:
+                break
+            cleaned = again
     finally:
         _BASE_URL.reset(token)
     if "<iframe" not in cleaned:
