@@ -345,3 +345,19 @@ def test_url_day_beats_a_later_declared_date() -> None:
     assert moved.published.isoformat() == "2017-07-12T00:00:00+02:00"
     same = extract_page(html=page, url="https://city.example/2019/6/17/library-opens/")
     assert same.published.isoformat() == "2019-06-17T10:00:00+02:00"
+
+
+def test_pop_up_cards_inside_paragraphs_are_not_glued_into_the_text() -> None:
+    card = (
+        '<span class="rollover-people-block"><img src="/p.jpg"><a href="/p">Jane Ann Doe</a>'
+        '<a href="/s1">Another story</a></span>'
+    )
+    sentence = "said the plans for the new bridge would be published before the summer."
+    page = (
+        "<html><body><article><h1>Bridge plans</h1>"
+        f'<p>Mayor <a href="/p">Jane Doe</a>{card} {sentence}</p>'
+        + "".join(f"<p>More about the bridge in paragraph {n}, {sentence}</p>" for n in range(5))
+        + "</article></body></html>"
+    )
+    article = extract_page(html=page)
+    assert article.body_text.splitlines()[0] == f"Mayor Jane Doe {sentence}"

@@ -46,6 +46,23 @@ def run_trafilatura(
     )
 
 
+# Pop-up cards and screen-reader notes nested inside paragraphs: their text reads as
+# nonsense glued into a sentence ("Gov. Kristi NoemKristi Lynn NoemSouth Dakota …").
+_INLINE_WIDGETS = (
+    "//p//*[@class][contains(@class, 'tooltip') or contains(@class, 'popover') or "
+    "contains(@class, 'hovercard') or contains(@class, 'hover-card') or "
+    "contains(@class, 'rollover') or contains(@class, 'sr-only') or "
+    "contains(@class, 'visually-hidden') or contains(@class, 'screen-reader')]"
+)
+
+
+def prune_inline_widgets(tree: lxml_html.HtmlElement) -> None:
+    """Remove pop-up cards and hidden notes inside paragraphs, keeping the text after them."""
+    for widget in tree.xpath(_INLINE_WIDGETS):
+        if widget.getparent() is not None:
+            widget.drop_tree()
+
+
 def caption_keys(signals: Signals) -> set[str]:
     """Photo captions and credits on the page: when they leak into the body, they go."""
     nodes = signals.marked.get("caption", [])
@@ -97,6 +114,7 @@ def extract_body(
     When precision mode finds no story (it can discard a short one whole), the body the
     page declares (JSON-LD ``articleBody``) comes next, then trafilatura's default mode.
     """
+    prune_inline_widgets(tree)
     blocks = _trafilatura_blocks(tree, url=url, precise=True)
     if _words(blocks) < THIN_BODY_WORDS:
         if declared:
