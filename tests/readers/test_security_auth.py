@@ -202,6 +202,13 @@ def test_a6_sensitive_changes_need_the_current_password(alice, django_capture_on
     assert no_password.status_code == 400
     key = token_for(alice)
     api = Client(HTTP_AUTHORIZATION=f"Token {key}")
+    for path, body in (
+        ("/api/me/email", {"new_email": "alice@new.example"}),
+        ("/api/me/password", {"new_password": "another passphrase"}),
+    ):
+        assert api.post(path, body, content_type="application/json").status_code == 400
+        wrong = {**body, "current_password": "not it"}
+        assert api.post(path, wrong, content_type="application/json").status_code == 403
     for body in ({"email": "alice@new.example"}, {"password": "another passphrase"}):
         response = api.patch("/api/me", body, content_type="application/json")
         assert response.status_code == 400
@@ -387,3 +394,33 @@ def test_a11_crlf_in_a_path_does_not_forge_log_lines(client, caplog):
     assert caplog.records
     for record in caplog.records:
         assert "\n" not in record.getMessage() and "\r" not in record.getMessage()
+
+
+def test_a5_password_change_over_the_api_ends_sessions(alice):
+    browser = signed_in(alice)
+    api = Client(HTTP_AUTHORIZATION=f"Token {token_for(alice)}")
+    response = api.post(
+        "/api/me/password",
+        {"current_password": PASSWORD, "new_password": "a brand new passphrase"},
+        content_type="application/json",
+    )
+    assert response.status_code == 204
+    assert browser.get("/account/").status_code == 302
+
+
+def test_a8_a_token_cannot_revoke_itself_but_another_can(alice):
+    from tidings.readers.models import ApiToken
+
+    first, second = token_for(alice), token_for(alice)
+    first_id = ApiToken.objects.get(prefix=first[:10]).pk
+    assert (
+        Client(HTTP_AUTHORIZATION=f"Token {first}").delete(f"/api/me/tokens/{first_id}").status_code
+        == 400
+    )
+    assert (
+        Client(HTTP_AUTHORIZATION=f"Token {second}")
+        .delete(f"/api/me/tokens/{first_id}")
+        .status_code
+        == 204
+    )
+    assert Client(HTTP_AUTHORIZATION=f"Token {first}").get("/api/me").status_code == 401

@@ -8,10 +8,11 @@ answers 404. Bodies are JSON only, unknown fields are refused, lists are capped 
 from __future__ import annotations
 
 import json
+import zoneinfo
 from collections.abc import Callable
 from datetime import datetime
 from functools import wraps
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponseBase, JsonResponse
@@ -20,7 +21,7 @@ from ninja.decorators import decorate_view
 from ninja.parser import Parser
 from ninja.security import SessionAuth
 from ninja.security.http import HttpBearer
-from pydantic import ConfigDict, Field
+from pydantic import BeforeValidator, ConfigDict, Field, StrictBool
 
 from tidings.common.errors import ApplicationError, InvalidInput
 from tidings.readers import accounts, selectors, services
@@ -103,9 +104,12 @@ class ReaderToken(HttpBearer):
         return self.authenticate(request, key.strip())
 
     def authenticate(self, request: HttpRequest, token: str) -> Any:
-        user = services.api_token_user(key=token)
-        if user is not None:
-            request.user = user
+        found = services.api_token_user(key=token)
+        if found is None:
+            return None
+        user, token_id = found
+        request.user = user
+        request.api_token_id = token_id  # type: ignore[attr-defined]
         return user
 
 
@@ -113,7 +117,19 @@ reader_auth = [ReaderToken(), SessionAuth(csrf=True)]
 router = Router(tags=["me"], auth=reader_auth)
 
 
+def _no_text_or_bool(value: Any) -> Any:
+    """JSON integers only: ``"5"`` and ``true`` are refused, ``5.0`` is the integer 5."""
+    if isinstance(value, (str, bool)):
+        raise ValueError("Input should be a JSON integer.")
+    return value
+
+
+JsonInt = Annotated[int, BeforeValidator(_no_text_or_bool)]
+
+
 class Strict(Schema):
+    """A request body: unknown fields refused; no coercion from text or booleans."""
+
     model_config = ConfigDict(extra="forbid")
 
 
@@ -153,16 +169,28 @@ class MeOut(Schema):
     history_paused: bool
 
 
+TimeZone = Literal.__getitem__(("", *sorted(zoneinfo.available_timezones())))
+
+
 class MePatch(Strict):
     display_name: str | None = Field(None, max_length=80)
-    time_zone: str | None = Field(None, max_length=64)
-    language: str | None = Field(None, max_length=16)
+    time_zone: TimeZone | None = None  # type: ignore[valid-type]
+    language: str | None = Field(
+        None, max_length=16, pattern=r"^([a-z]{2,3}(-[a-zA-Z0-9]{2,8})?)?$"
+    )
     home_location: str | None = Field(None, max_length=120)
     newsletter_preferences: dict[str, bool | int | str] | None = Field(None, max_length=50)
-    history_paused: bool | None = None
-    email: str | None = Field(None, max_length=150)
-    password: str | None = Field(None, max_length=4096)
-    current_password: str | None = Field(None, max_length=4096)
+    history_paused: StrictBool | None = None
+
+
+class EmailChangeIn(Strict):
+    new_email: str = Field(..., min_length=3, max_length=150)
+    current_password: str = Field(..., min_length=1, max_length=4096)
+
+
+class PasswordChangeIn(Strict):
+    current_password: str = Field(..., min_length=1, max_length=4096)
+    new_password: str = Field(..., min_length=8, max_length=4096)
 
 
 def _me(user: Any) -> MeOut:
@@ -188,27 +216,42 @@ def me_get(request: HttpRequest) -> MeOut:
 @decorate_view(json_body)
 @router.patch("/me", response={200: MeOut, **ERRORS})
 def me_patch(request: HttpRequest, changes: MePatch) -> MeOut:
-    """Change your profile. Changing ``email`` or ``password`` needs ``current_password``."""
+    """Change your profile. E-mail and password have their own endpoints (they need the
+    current password); any other field, such as ``is_staff``, is refused."""
     _check_query(request, set())
-    user = request.auth
-    sent = changes.model_dump(exclude_unset=True)
-    if ("email" in sent or "password" in sent) and not sent.get("current_password"):
-        raise InvalidInput("Changing your e-mail or password needs current_password.")
-    if sent.get("password"):
+    services.profile_update(user=request.auth, changes=changes.model_dump(exclude_unset=True))
+    return _me(request.auth)
+
+
+@decorate_view(json_body)
+@router.post("/me/email", response={202: Detail, **ERRORS})
+def me_email_change(request: HttpRequest, change: EmailChangeIn) -> Status[Detail]:
+    """Send a confirmation link to the new address (and a notice to the current one)."""
+    _check_query(request, set())
+    try:
+        accounts.email_change_request(
+            user=request.auth, current_password=change.current_password, new_email=change.new_email
+        )
+    except accounts.WrongPassword as error:
+        return Status(403, Detail(detail=str(error)))
+    return Status(202, Detail(detail="Open the link sent to the new address to finish."))
+
+
+@decorate_view(json_body)
+@router.post("/me/password", response={204: None, **ERRORS})
+def me_password_change(request: HttpRequest, change: PasswordChangeIn) -> Status[None]:
+    """Change the password; every other session ends."""
+    _check_query(request, set())
+    try:
         accounts.password_change(
-            user=user,
-            current_password=sent["current_password"],
-            new_password=sent["password"],
+            user=request.auth,
+            current_password=change.current_password,
+            new_password=change.new_password,
             keep_session_key=request.session.session_key,
         )
-    if sent.get("email"):
-        accounts.email_change_request(
-            user=user, current_password=sent["current_password"], new_email=sent["email"]
-        )
-    for secret in ("email", "password", "current_password"):
-        sent.pop(secret, None)
-    services.profile_update(user=user, changes=sent)
-    return _me(user)
+    except accounts.WrongPassword as error:
+        return Status(403, Detail(detail=str(error)))
+    return Status(204, None)
 
 
 # --- follows ------------------------------------------------------------------------------
@@ -216,7 +259,7 @@ def me_patch(request: HttpRequest, changes: MePatch) -> MeOut:
 
 class FollowIn(Strict):
     kind: Literal["topic", "section", "source", "author"]
-    target_id: int = Field(..., ge=1, le=2**53)
+    target_id: JsonInt = Field(..., ge=1, le=2**53)
 
 
 class FollowOut(Schema):
@@ -288,7 +331,7 @@ class StoryRef(Schema):
 
 
 class SavedIn(Strict):
-    article_id: int = Field(..., ge=1, le=2**53)
+    article_id: JsonInt = Field(..., ge=1, le=2**53)
 
 
 class SavedOut(Schema):
@@ -375,9 +418,9 @@ class HistoryQuery(Paging):
 
 
 class ReadEventIn(Strict):
-    article_id: int = Field(..., ge=1, le=2**53)
-    seconds: int = Field(0, ge=0, le=86_400)
-    progress: int = Field(0, ge=0, le=100)
+    article_id: JsonInt = Field(..., ge=1, le=2**53)
+    seconds: JsonInt = Field(0, ge=0, le=86_400)
+    progress: JsonInt = Field(0, ge=0, le=100)
 
 
 def _reading_out(request: HttpRequest, reading: Reading) -> ReadingOut:
@@ -439,7 +482,7 @@ def read_event(request: HttpRequest, event: ReadEventIn) -> Status[None]:
 
 
 class FeedbackIn(Strict):
-    article_id: int = Field(..., ge=1, le=2**53)
+    article_id: JsonInt = Field(..., ge=1, le=2**53)
     kind: Literal["more", "less", "hide_topic", "hide_source"]
 
 
@@ -522,8 +565,12 @@ def tokens_get(request: HttpRequest, token_id: int) -> TokenOut:
     return TokenOut.from_orm(selectors.api_token_get_for_user(user=request.auth, id=token_id))
 
 
-@router.delete("/me/tokens/{token_id}", response={204: None, **ERRORS})
-def tokens_revoke(request: HttpRequest, token_id: int) -> Status[None]:
+@router.delete("/me/tokens/{token_id}", response={204: None, 409: Detail, **ERRORS})
+def tokens_revoke(request: HttpRequest, token_id: int) -> Status[Detail | None]:
     _check_query(request, set())
+    if token_id == getattr(request, "api_token_id", None):
+        return Status(
+            409, Detail(detail="This request is signed with that token; revoke it with another.")
+        )
     services.api_token_revoke(user=request.auth, token_id=token_id)
     return Status(204, None)

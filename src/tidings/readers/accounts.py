@@ -36,6 +36,10 @@ class Throttled(ApplicationError):
     """Too many attempts; the answer is 429 and nothing is sent."""
 
 
+class WrongPassword(InvalidInput):
+    """The current password given to confirm a sensitive change is not right."""
+
+
 def email_normalise(*, email: str) -> str:
     address = (email or "").strip()
     if len(address) > MAX_EMAIL_LENGTH:
@@ -184,7 +188,7 @@ def password_change(
 ) -> None:
     """Change the password; every other session ends (the session auth hash changes too)."""
     if not current_password or not user.check_password(current_password):
-        raise InvalidInput("Your current password is not right.")
+        raise WrongPassword("Your current password is not right.")
     password_check(password=new_password, user=user)
     user.set_password(new_password)
     user.save(update_fields=["password"])
@@ -227,7 +231,7 @@ def password_reset_finish(*, user: Any, new_password: str) -> None:
 def email_change_request(*, user: Any, current_password: str, new_email: str) -> None:
     """Send a confirmation to the new address and a notice to the old one (A6)."""
     if not current_password or not user.check_password(current_password):
-        raise InvalidInput("Your current password is not right.")
+        raise WrongPassword("Your current password is not right.")
     address = email_normalise(email=new_email)
     if not throttles.email_allowed(purpose="change", address=address):
         raise Throttled("We have sent several links already; try again in an hour.")
@@ -239,7 +243,7 @@ def email_change_request(*, user: Any, current_password: str, new_email: str) ->
 def account_delete_request(*, user: Any, current_password: str) -> None:
     """Mark the account for deletion after the grace period and end every session at once."""
     if not current_password or not user.check_password(current_password):
-        raise InvalidInput("Your current password is not right.")
+        raise WrongPassword("Your current password is not right.")
     Profile.objects.update_or_create(user=user, defaults={"deletion_requested_at": timezone.now()})
     sessions_end_all(user=user)
     ApiToken.objects.filter(user=user, revoked_at__isnull=True).update(revoked_at=timezone.now())

@@ -225,8 +225,9 @@ def api_token_revoke(*, user: Any, token_id: int) -> None:
     token.save(update_fields=["revoked_at"])
 
 
-def api_token_user(*, key: str) -> Any | None:
-    """The active reader a token belongs to, or None; marks when it was last used."""
+def api_token_user(*, key: str) -> tuple[Any, int] | None:
+    """The active reader a token belongs to and the token's id, or None; marks when it was
+    last used."""
     if not key or len(key) > 200:
         return None
     token = (
@@ -238,4 +239,4 @@ def api_token_user(*, key: str) -> Any | None:
         return None
     if token.last_used_at is None or (timezone.now() - token.last_used_at).total_seconds() > 60:
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=timezone.now())
-    return token.user
+    return token.user, token.pk
