@@ -415,7 +415,7 @@ def test_a8_a_token_cannot_revoke_itself_but_another_can(alice):
     first_id = ApiToken.objects.get(prefix=first[:10]).pk
     assert (
         Client(HTTP_AUTHORIZATION=f"Token {first}").delete(f"/api/me/tokens/{first_id}").status_code
-        == 400
+        == 409
     )
     assert (
         Client(HTTP_AUTHORIZATION=f"Token {second}")
