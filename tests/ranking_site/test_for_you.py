@@ -176,3 +176,13 @@ def test_bad_for_you_parameters_answer_400(reader_client, query):
 
 def test_for_you_api_needs_a_reader(db):
     assert Client().get("/api/me/for-you").status_code == 401
+
+
+def test_a_reader_who_paused_history_is_not_recorded(reader, reader_client):
+    from tidings.readers.models import Profile
+
+    Profile.objects.update_or_create(user=reader, defaults={"history_paused": True})
+    opened = story(topics=["Xi Jinping"])
+    assert reader_client.post(f"/a/{opened.pk}/opened/").status_code == 200
+    assert not Interaction.objects.exists()
+    assert "ranking_reads" not in reader_client.session

@@ -106,8 +106,11 @@ def test_bad_list_parameters(path, status):
     assert Client().get(path).status_code == status
 
 
-def test_trending_reads_are_served_from_the_cache(django_assert_max_num_queries):
+@pytest.mark.parametrize(
+    "path", ["/api/trending/topics", "/api/trending/stories", "/api/most-read"]
+)
+def test_trending_reads_are_served_from_the_cache(path, django_assert_max_num_queries):
     _steady_and_burst()
-    Client().get("/api/trending/topics")
+    Client().get(path)
     with django_assert_max_num_queries(1):  # the cache get itself, where the cache is a table
-        assert Client().get("/api/trending/topics").status_code == 200
+        assert Client().get(path).status_code == 200

@@ -108,16 +108,12 @@ class MostReadOut(Schema):
 def most_read_list(request: HttpRequest, query: Query[ListQuery]) -> list[MostReadOut]:
     _check_query(request, {"section", "limit"})
     rows = most_read(section_ids=_sections(query.section), limit=query.limit)
-    articles = Article.objects.select_related("section").in_bulk(
-        [row["article_id"] for row in rows]
-    )
     return [
         MostReadOut(
             id=row["article_id"],
-            headline=articles[row["article_id"]].headline,
-            url=request.build_absolute_uri(articles[row["article_id"]].get_absolute_url()),
+            headline=row["headline"],
+            url=request.build_absolute_uri(row["path"]),
             reads=row["reads"],
         )
         for row in rows
-        if row["article_id"] in articles
     ]

@@ -13,7 +13,7 @@ kept in the shared cache as plain dicts, so a page or API read is one cache get.
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.core.cache import cache
@@ -207,14 +207,8 @@ def _story(cluster: StoryCluster, row: dict, score: float) -> dict:
     }
 
 
-@dataclass(frozen=True, slots=True)
-class MostRead:
-    article_id: int
-    reads: int
-
-
 def most_read(*, section_ids: list[int] | None = None, limit: int = 10) -> list[dict]:
-    """The most read visible stories of the last day: [{article_id, reads}]."""
+    """The most read visible stories of the last day: [{article_id, reads, headline, path}]."""
     found = _cached(_key("most-read", section_ids), lambda: most_read_compute(section_ids))
     return found[:limit]
 
@@ -228,12 +222,20 @@ def most_read_compute(section_ids: list[int] | None = None) -> list[dict]:
         .order_by("-reads", "article_id")[:READ_ARTICLES_CONSIDERED]
     )
     reads = {row["article_id"]: row["reads"] for row in counted}
-    visible = Article.objects.visible().filter(pk__in=list(reads))
+    visible = Article.objects.visible().filter(pk__in=list(reads)).select_related("section")
     if section_ids:
         visible = visible.filter(section_id__in=section_ids)
-    ids = set(visible.values_list("pk", flat=True))
-    ranked = [MostRead(pk, count) for pk, count in reads.items() if pk in ids][:MAX_LIST]
-    return [asdict(row) for row in ranked]
+    articles = visible.only("headline", "slug", "section__slug").in_bulk()
+    ranked = [pk for pk in reads if pk in articles][:MAX_LIST]
+    return [
+        {
+            "article_id": pk,
+            "reads": reads[pk],
+            "headline": articles[pk].headline,
+            "path": articles[pk].get_absolute_url(),
+        }
+        for pk in ranked
+    ]
 
 
 def trending_refresh() -> None:

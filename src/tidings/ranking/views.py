@@ -12,7 +12,7 @@ from django.views.decorators.http import require_GET, require_POST
 from tidings.articles.models import Article
 from tidings.ranking.foryou import for_you_page
 from tidings.ranking.trending import trending_topics
-from tidings.readers.models import Interaction
+from tidings.readers.models import Interaction, Profile
 
 SESSION_READS = "ranking_reads"
 SESSION_READS_KEPT = 20
@@ -29,6 +29,13 @@ def _session_key(request: HttpRequest) -> str:
     if not request.session.session_key:
         request.session.save()
     return request.session.session_key or ""
+
+
+def _history_paused(request: HttpRequest) -> bool:
+    """A reader who paused My Reads is not followed around either: nothing is recorded."""
+    return request.user.is_authenticated and (
+        Profile.objects.filter(user=request.user, history_paused=True).exists()
+    )
 
 
 @never_cache
@@ -64,16 +71,19 @@ def article_opened(request: HttpRequest, pk: int) -> HttpResponse:
     for the ranking state, and answer with the "Recommended for you" rail."""
     if not Article.objects.visible().filter(pk=pk).exists():
         return HttpResponse("", status=404)
-    reads = [read for read in session_reads(request) if read != pk] + [pk]
-    request.session[SESSION_READS] = reads[-SESSION_READS_KEPT:]
-    key = _session_key(request)
-    Interaction.objects.create(
-        reader=request.user.pk if request.user.is_authenticated else None,
-        session=key[:64],
-        article_id=pk,
-        kind=Interaction.Kind.OPEN,
-        occurred_at=timezone.now(),
-    )
+    reads = session_reads(request)
+    key = request.session.session_key or ""
+    if not _history_paused(request):
+        reads = [read for read in reads if read != pk] + [pk]
+        request.session[SESSION_READS] = reads[-SESSION_READS_KEPT:]
+        key = _session_key(request)
+        Interaction.objects.create(
+            reader=request.user.pk if request.user.is_authenticated else None,
+            session=key[:64],
+            article_id=pk,
+            kind=Interaction.Kind.OPEN,
+            occurred_at=timezone.now(),
+        )
     page = for_you_page(
         user=request.user, session_key=key, session_reads=reads, cursor=0, limit=RAIL_SIZE
     )
