@@ -50,6 +50,8 @@ class ClusterSettings:
     figure_weight: float = 0.5
     lead_chars: int = 400
     max_centroid_terms: int = 400
+    profile_terms: int = 300
+    sweep_every: int = 1000
 
 
 @dataclass(slots=True)
@@ -85,6 +87,8 @@ class StoryClusterer:
         self.story_of: dict[int, int] = {}
         self._postings: dict[str, set[int]] = {}
         self._norms: dict[int, tuple[float, float]] = {}
+        self.latest_at: float | None = None
+        self.since_sweep = 0
 
     def assign(self, *, article: ClusterDoc) -> ClusterDecision:
         """Put one article into its story (existing or new); returns where it went."""
@@ -98,6 +102,7 @@ class StoryClusterer:
         story = best if best is not None and not created else self._new_story()
         self._absorb(story, profile, article.id)
         merged = () if created else self._merge_lookalikes(story)
+        self._sweep(profile.at)
         return ClusterDecision(
             cluster_id=story.id, created=created, similarity=similarity, merged_from=merged
         )
@@ -118,6 +123,8 @@ class StoryClusterer:
         terms = {t: (1.0 + math.log(n)) * self._idf(self.term_df[t]) for t, n in counts.items()}
         marks = {m: self._marker_weight(m, m in lead) for m in markers}
         at = article.published_at.timestamp() if article.published_at else None
+        # The tail of a long article hardly moves a cosine but costs memory in every story.
+        terms = {t: terms[t] for t in _heaviest(terms, self.settings.profile_terms)}
         return _Profile(terms=_unit(terms), markers=_unit(marks), at=at)
 
     def _marker_weight(self, marker: str, in_lead: bool) -> float:
@@ -221,6 +228,26 @@ class StoryClusterer:
         for key in keys:
             self._postings.setdefault(key, set()).add(story.id)
 
+    def _sweep(self, at: float | None) -> None:
+        """Retire stories quiet for longer than `active_days`, so memory follows the news cycle.
+
+        Retired stories are never candidates again; their articles keep their story id.
+        """
+        if at is None:
+            return
+        self.latest_at = at if self.latest_at is None else max(self.latest_at, at)
+        self.since_sweep += 1
+        if self.since_sweep < self.settings.sweep_every:
+            return
+        self.since_sweep = 0
+        cutoff = self.latest_at - self.settings.active_days * 86_400
+        gone = {i for i, s in self.stories.items() if s.last_at is not None and s.last_at < cutoff}
+        for story_id in gone:
+            del self.stories[story_id]
+            self._norms.pop(story_id, None)
+        postings = ((key, ids - gone) for key, ids in self._postings.items())
+        self._postings = {key: ids for key, ids in postings if ids}
+
     def _merge_lookalikes(self, story: Story) -> tuple[int, ...]:
         """Fold into `story` any live story that now reads like the same event."""
         probe = _Profile(terms=story.terms, markers=story.markers, at=story.last_at)
@@ -264,6 +291,9 @@ class StoryClusterer:
             "marker_df": dict(self.marker_df),
             "stories": [_story_dict(story) for story in self.stories.values()],
             "postings": {key: sorted(ids) for key, ids in self._postings.items()},
+            "story_of": [[article, story] for article, story in self.story_of.items()],
+            "latest_at": self.latest_at,
+            "since_sweep": self.since_sweep,
         }
 
     @classmethod
@@ -278,8 +308,10 @@ class StoryClusterer:
         for raw in state["stories"]:
             story = Story(**raw)
             clusterer.stories[story.id] = story
-            clusterer.story_of.update(dict.fromkeys(story.members, story.id))
         clusterer._postings = {key: set(ids) for key, ids in state["postings"].items()}
+        clusterer.story_of = dict(state["story_of"])
+        clusterer.latest_at = state["latest_at"]
+        clusterer.since_sweep = state["since_sweep"]
         return clusterer
 
 
