@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from tests.conftest import shared_path
-from tidings.enrichment.clusters import StoryClusterer
+from tidings.enrichment.clusters import ClusterSettings, StoryClusterer
 from tidings.enrichment.types import ClusterDoc
 
 ECBPLUS = shared_path("clustering", "ecbplus", "ecbplus_docs.jsonl")
@@ -128,3 +128,17 @@ def test_a_bridging_article_merges_two_stories() -> None:
     assert set(decision.merged_from) | {decision.cluster_id} == {a.cluster_id, b.cluster_id}
     assert clusterer.story_of[1] == clusterer.story_of[2] == decision.cluster_id
     assert sorted(clusterer.members(cluster_id=decision.cluster_id)) == [1, 2, 3]
+
+
+def test_quiet_stories_retire_but_articles_keep_their_story() -> None:
+    """Memory follows the news cycle: a story silent past active_days leaves the live set."""
+    start = datetime(2026, 3, 1, 9, tzinfo=UTC)
+    clusterer = StoryClusterer(settings=ClusterSettings(sweep_every=1, active_days=30))
+    old = clusterer.assign(article=dated(1, STORY, start))
+    clusterer.assign(
+        article=dated(2, "Arsenal beat Chelsea 3-1 at Wembley.", start + timedelta(days=45))
+    )
+    assert old.cluster_id not in clusterer.stories
+    assert clusterer.story_of[1] == old.cluster_id
+    restored = StoryClusterer.from_dict(json.loads(json.dumps(clusterer.to_dict())))
+    assert restored.story_of == clusterer.story_of
