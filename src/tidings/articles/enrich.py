@@ -35,7 +35,7 @@ from tidings.search import state
 from tidings.search.models import ArticleVector, EnrichmentModel
 
 ENRICHMENT_VERSION = 1  # bump when a stage changes what it stores: everything is redone
-BATCH = 200
+BATCH = 500
 
 Progress = Callable[[int], None]
 
@@ -119,26 +119,45 @@ def _enrich_batch(article_ids: list[int], report: EnrichReport) -> None:
         else None
     )
     vector_version = state.model_version(name=EnrichmentModel.Name.VECTORISER)
+    work = _Work(report=report)
     with transaction.atomic():
         for position, article in enumerate(articles):
             _basics_fill(article, texts[position])
-            _topics_predict(article, texts[position], index, predictions[position], report)
-            ArticleVector.objects.update_or_create(
-                article=article,
-                defaults={
-                    "signature": signature(text=texts[position]),
-                    "vector": b"" if vectors is None else state.vector_bytes(vectors[position]),
-                    "vectoriser_version": vector_version if vectors is not None else 0,
-                    "enrichment_version": ENRICHMENT_VERSION,
-                    "content_hash": article.content_hash,
-                    "enriched_at": timezone.now(),
-                },
+            _topics_predict(article, texts[position], index, predictions[position], work)
+            work.vectors.append(
+                ArticleVector(
+                    article=article,
+                    signature=signature(text=texts[position]),
+                    vector=b"" if vectors is None else state.vector_bytes(vectors[position]),
+                    vectoriser_version=vector_version if vectors is not None else 0,
+                    enrichment_version=ENRICHMENT_VERSION,
+                    content_hash=article.content_hash,
+                    enriched_at=timezone.now(),
+                )
             )
+        work.store()
     published = [a for a in articles if a.status == Article.Status.PUBLISHED]
     created, merged = stories_assign(articles=published, texts=_texts_by_id(articles, texts))
     report.articles += len(articles)
     report.stories_created += created
     report.stories_merged += merged
+
+
+@dataclass(slots=True)
+class _Work:
+    """What one batch writes at once, and the topics it already looked up."""
+
+    report: EnrichReport
+    topics: dict[str, Topic | None] = field(default_factory=dict)
+    tags: list[ArticleTopic] = field(default_factory=list)
+    vectors: list[ArticleVector] = field(default_factory=list)
+
+    def store(self) -> None:
+        ArticleTopic.objects.bulk_create(self.tags, ignore_conflicts=True)
+        ids = [vector.article_id for vector in self.vectors]
+        ArticleVector.objects.filter(article_id__in=ids).delete()
+        ArticleVector.objects.bulk_create(self.vectors)
+        self.report.topics_linked += len(self.tags)
 
 
 def _texts_by_id(articles: list[Article], texts: list[str]) -> dict[int, str]:
@@ -191,7 +210,7 @@ def _topics_predict(
     text: str,
     index: AliasIndex,
     tagged: list[tuple[str, float]],
-    report: EnrichReport,
+    work: _Work,
 ) -> None:
     entities = find_entities(text=text, headline=article.headline)
     links = topics_for_story(
@@ -201,7 +220,7 @@ def _topics_predict(
         tagger_topics=tagged,
         backend=_Found(entities),
     )
-    _predicted_topics_set(article, links, report)
+    _predicted_topics_set(article, links, work)
     _given_topics_tidy(article, entities)
 
 
@@ -222,25 +241,28 @@ def _given_topics_tidy(article: Article, entities: list[Entity]) -> None:
             Topic.objects.filter(pk=topic.pk).update(**changes)
 
 
-def _predicted_topics_set(article: Article, links: list[TopicLink], report: EnrichReport) -> None:
+def _predicted_topics_set(article: Article, links: list[TopicLink], work: _Work) -> None:
     """Store the links as predicted tags; an editor's or a source's tag is never touched."""
     existing = {tag.topic_id: tag for tag in article.article_topics.all()}
     kept: set[int] = set()
     for link in links:
-        topic = _topic_for_link(link, report)
+        if link.slug not in work.topics:
+            work.topics[link.slug] = _topic_for_link(link, work.report)
+        topic = work.topics[link.slug]
         if topic is None:
             continue
         kept.add(topic.pk)
         tag = existing.get(topic.pk)
         confidence = round(float(link.confidence), 4)
         if tag is None:
-            ArticleTopic.objects.create(
-                article=article,
-                topic=topic,
-                origin=ArticleTopic.Origin.PREDICTED,
-                confidence=confidence,
+            work.tags.append(
+                ArticleTopic(
+                    article=article,
+                    topic=topic,
+                    origin=ArticleTopic.Origin.PREDICTED,
+                    confidence=confidence,
+                )
             )
-            report.topics_linked += 1
         elif tag.origin == ArticleTopic.Origin.PREDICTED and tag.confidence != confidence:
             tag.confidence = confidence
             tag.save(update_fields=["confidence"])
@@ -249,7 +271,8 @@ def _predicted_topics_set(article: Article, links: list[TopicLink], report: Enri
         for tag in existing.values()
         if tag.origin == ArticleTopic.Origin.PREDICTED and tag.topic_id not in kept
     ]
-    ArticleTopic.objects.filter(pk__in=stale).delete()
+    if stale:
+        ArticleTopic.objects.filter(pk__in=stale).delete()
 
 
 def _topic_for_link(link: TopicLink, report: EnrichReport) -> Topic | None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Max, Min
+from django.db.models import F
 
 from tidings.articles.models import Article, StoryCluster
 from tidings.enrichment.clusters import StoryClusterer
@@ -71,12 +71,15 @@ def _store_decision(article: Article, decision: ClusterDecision, rows: dict[int,
 
 def story_refresh(*, story_id: int) -> None:
     """Count, time span and title (the first article's headline) of a story cluster."""
-    members = Article.objects.filter(story_cluster_id=story_id)
-    span = members.aggregate(first=Min("published_at"), last=Max("published_at"))
-    first = members.order_by("published_at", "pk").values_list("headline", flat=True).first()
+    members = list(
+        Article.objects.filter(story_cluster_id=story_id)
+        .order_by(F("published_at").asc(nulls_last=True), "pk")
+        .values_list("published_at", "headline")
+    )
+    times = [published for published, _ in members if published is not None]
     StoryCluster.objects.filter(pk=story_id).update(
-        article_count=members.count(),
-        first_published_at=span["first"],
-        last_published_at=span["last"],
-        title=(first or "")[:300],
+        article_count=len(members),
+        first_published_at=min(times, default=None),
+        last_published_at=max(times, default=None),
+        title=(members[0][1] if members else "")[:300],
     )

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import json
+import pickle
 import tempfile
 import zlib
 from collections.abc import Callable
@@ -129,9 +130,17 @@ def encode_vectoriser(vectoriser: LsaVectoriser) -> bytes:
         return path.read_bytes()
 
 
-def decode_vectoriser(payload: bytes) -> LsaVectoriser:
+def decode_vectoriser(payload: bytes) -> LsaVectoriser | None:
+    """The stored vectoriser; None when it was saved by a different version of the class
+    (a pickle keeps the old attributes), so the caller refits instead of failing."""
     # Only bytes this site wrote itself (the EnrichmentModel row) are loaded.
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "vectoriser.pickle"
         path.write_bytes(payload)
-        return LsaVectoriser.load(path)
+        try:
+            vectoriser = LsaVectoriser.load(path)
+        except (ValueError, AttributeError, ImportError, pickle.UnpicklingError):
+            return None
+    if not set(vars(LsaVectoriser())) <= set(vars(vectoriser)):
+        return None
+    return vectoriser

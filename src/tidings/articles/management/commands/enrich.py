@@ -74,8 +74,10 @@ class Command(BaseCommand):
         self.stdout.write(self._summary(report, time.monotonic() - started))
 
     def _needs_vectoriser(self) -> bool:
-        fitted = state.model_version(name=EnrichmentModel.Name.VECTORISER)
-        return not fitted and Article.objects.count() >= AUTO_VECTORISER_MIN
+        fitted = state.model_load(
+            name=EnrichmentModel.Name.VECTORISER, decode=state.decode_vectoriser
+        )
+        return fitted is None and Article.objects.count() >= AUTO_VECTORISER_MIN
 
     def _summary(self, report: EnrichReport, seconds: float) -> str:
         if not report.articles:
