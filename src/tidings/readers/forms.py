@@ -60,7 +60,11 @@ class PasswordChangeForm(forms.Form):
 
 
 class EmailChangeForm(forms.Form):
-    new_email = _email("New e-mail address")
+    new_email = forms.EmailField(
+        label="New e-mail address",
+        max_length=MAX_EMAIL_LENGTH,
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
     current_password = _password("Current password", "current-password")
 
 
