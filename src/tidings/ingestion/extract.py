@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from html import escape
 
+from lxml import etree
 from lxml import html as lxml_html
 from trafilatura.utils import load_html
 
@@ -59,7 +60,10 @@ def declared_body(signals: Signals) -> list[Block]:
     declared = signals.article.get("articleBody")
     if not isinstance(declared, str):
         return []
-    text = clean_space(lxml_html.fromstring(f"<div>{declared}</div>").text_content())
+    try:
+        text = clean_space(lxml_html.fromstring(f"<div>{declared}</div>").text_content())
+    except (ValueError, etree.ParserError):  # control characters, or markup lxml refuses
+        return []
     if len(text.split()) < THIN_BODY_WORDS:
         return []
     return [Block("p", line, f"<p>{escape(line, quote=False)}</p>") for line in text.split("\n")]
