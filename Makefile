@@ -8,18 +8,22 @@ DEV := $(VENV)/.installed-dev
 
 .PHONY: run test lint fmt bench lock clean
 
+# uv (itself pinned in the lock) installs the locked packages several times faster than pip.
+UV_VERSION := $(shell sed -n 's/^uv==\([0-9.]*\).*/\1/p' requirements/dev.lock)
+UV := $(BIN)/uv pip install --quiet --python $(BIN)/python
+
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Tidings needs Python 3.11 or newer")'
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet "uv==$(UV_VERSION)"
 
 $(BASE): $(BIN)/python pyproject.toml requirements/base.lock
-	$(BIN)/python -m pip install --quiet -r requirements/base.lock
-	$(BIN)/python -m pip install --quiet --no-deps -e .
+	$(UV) -r requirements/base.lock
+	$(UV) --no-deps -e .
 	touch $(BASE)
 
 $(DEV): $(BASE) requirements/dev.lock
-	$(BIN)/python -m pip install --quiet -r requirements/dev.lock
+	$(UV) -r requirements/dev.lock
 	touch $(DEV)
 
 run: $(BASE)
