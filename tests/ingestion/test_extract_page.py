@@ -361,3 +361,17 @@ def test_pop_up_cards_inside_paragraphs_are_not_glued_into_the_text() -> None:
     )
     article = extract_page(html=page)
     assert article.body_text.splitlines()[0] == f"Mayor Jane Doe {sentence}"
+
+
+@pytest.mark.parametrize(
+    "image", ['{"url": 5}', "5", '[{"url": null}]', '{"url": "http://[bad"}', '{"url": {"a": 1}}']
+)
+def test_odd_json_ld_values_are_ignored_not_fatal(image):
+    """JSON-LD carries whatever a page declared; a number where a URL belongs is no link."""
+    html = (
+        '<html><head><script type="application/ld+json">{"@type": "NewsArticle", '
+        f'"headline": "Odd page", "author": {{"name": 7}}, "datePublished": 12, "image": {image}}}'
+        "</script></head><body><p>Some body text of the odd page.</p></body></html>"
+    )
+    article = extract_page(html=html, url="https://news.example/odd")
+    assert article.headline == "Odd page" and article.image is None

@@ -512,3 +512,12 @@ def test_a_hostile_or_broken_feed_url_never_crashes_or_leaks(url: str) -> None:
         '<a href="b" rel="noopener noreferrer nofollow">b</a>',
         '<a rel="noopener noreferrer nofollow">b</a>',
     }
+
+
+@pytest.mark.parametrize("date", ["Fri, 31 Dec 9999 23:59:59 -2359", "9999-12-31T23:59:59-23:59"])
+def test_dates_past_the_last_representable_moment_are_dropped(date):
+    body = (
+        '<?xml version="1.0"?><rss version="2.0"><channel><title>t</title><item><title>a</title>'
+        f"<link>http://x.example/a</link><pubDate>{date}</pubDate></item></channel></rss>"
+    ).encode()
+    assert parse_feed(body=body, url="http://x.example/f").entries[0].published is None

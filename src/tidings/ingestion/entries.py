@@ -67,7 +67,10 @@ def parse_loose_date(text: str | None) -> datetime | None:
         parsed = _parse_rfc822(text)
     if parsed is None:
         return None
-    return (parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)).astimezone(UTC)
+    try:
+        return (parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)).astimezone(UTC)
+    except OverflowError:  # 9999-12-31T23:59-23:59 is past the last representable moment
+        return None
 
 
 def _parse_rfc822(text: str) -> datetime | None:

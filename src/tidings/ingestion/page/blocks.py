@@ -46,12 +46,19 @@ def word_key(text: str) -> str:
     return " ".join(_WORDS.findall(text.lower()))
 
 
-def safe_href(href: str | None, *, base: str | None) -> str | None:
-    """Absolute http(s) link or None: body HTML must never carry script or data links."""
-    if not href:
+def safe_href(href: object, *, base: str | None) -> str | None:
+    """Absolute http(s) link or None: body HTML must never carry script or data links.
+
+    JSON-LD hands us whatever a page declared (numbers, objects), so anything but a
+    non-empty string is no link at all.
+    """
+    if not isinstance(href, str) or not href.strip():
         return None
-    absolute = urljoin(base, href.strip()) if base else href.strip()
-    return absolute if urlsplit(absolute).scheme in ("http", "https") else None
+    try:
+        absolute = urljoin(base, href.strip()) if base else href.strip()
+        return absolute if urlsplit(absolute).scheme in ("http", "https") else None
+    except ValueError:  # an unbalanced "[" in a host, an impossible port
+        return None
 
 
 def _inline(element: etree._Element, *, base: str | None, links: list) -> tuple[str, str]:
