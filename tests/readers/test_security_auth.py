@@ -35,8 +35,8 @@ def _without_csrf(body: bytes) -> bytes:
 
 
 class TimingArgon2(Argon2PasswordHasher):
-    time_cost = 1
-    memory_cost = 8192
+    time_cost = 2
+    memory_cost = 16384
     parallelism = 1
 
 
@@ -91,7 +91,7 @@ def test_a2_login_answers_the_same_for_unknown_wrong_and_passwordless(alice, sso
     """Unknown address, known address with a wrong password and a password-less account:
     identical status, body and headers, and medians of 30 tries within 20 % of each other."""
     settings.READER_LOGIN_FAILURE_LIMIT = 10_000
-    # Hashing a tenth of the production cost: enough to dominate the request's own noise on
+    # Hashing at a fraction of the production cost: enough to dominate the request's own noise on
     # a shared machine, short enough for the suite. Alice's hash is made with the same cost.
     settings.PASSWORD_HASHERS = ["tests.readers.test_security_auth.TimingArgon2"]
     alice.set_password(PASSWORD)
