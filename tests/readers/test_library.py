@@ -104,3 +104,18 @@ def test_signing_in_during_the_grace_period_cancels_deletion(alice):
     signed_in(alice)
     alice.profile.refresh_from_db()
     assert alice.profile.deletion_requested_at is None
+
+
+def test_following_an_author_over_the_api(alice):
+    from tidings.articles.models import Byline
+
+    byline = Byline.objects.create(name="Asha Menon", slug="asha-menon")
+    api = Client(HTTP_AUTHORIZATION=f"Token {token_for(alice)}")
+    response = api.post(
+        "/api/me/follows",
+        {"kind": "author", "target_id": byline.pk},
+        content_type="application/json",
+    )
+    assert response.status_code == 201 and response.json()["name"] == "Asha Menon"
+    assert api.get("/api/me/follows?kind=author").json()["total"] == 1
+    assert b"Asha Menon" in signed_in(alice).get("/account/following/").content

@@ -150,6 +150,11 @@ def _check_query(request: HttpRequest, allowed: set[str]) -> None:
             raise InvalidInput(f"Give {name!r} once.")
 
 
+def _reader(request: HttpRequest) -> Any:
+    """The reader ninja authenticated (by token or session) for this request."""
+    return request.auth  # type: ignore[attr-defined]
+
+
 class Paging(Schema):
     limit: int = Field(20, ge=1, le=100)
     offset: int = Field(0, ge=0, le=100_000)
@@ -210,7 +215,7 @@ def _me(user: Any) -> MeOut:
 @router.get("/me", response={200: MeOut, **ERRORS})
 def me_get(request: HttpRequest) -> MeOut:
     _check_query(request, set())
-    return _me(request.auth)
+    return _me(_reader(request))
 
 
 @decorate_view(json_body)
@@ -219,18 +224,20 @@ def me_patch(request: HttpRequest, changes: MePatch) -> MeOut:
     """Change your profile. E-mail and password have their own endpoints (they need the
     current password); any other field, such as ``is_staff``, is refused."""
     _check_query(request, set())
-    services.profile_update(user=request.auth, changes=changes.model_dump(exclude_unset=True))
-    return _me(request.auth)
+    services.profile_update(user=_reader(request), changes=changes.model_dump(exclude_unset=True))
+    return _me(_reader(request))
 
 
 @decorate_view(json_body)
 @router.post("/me/email", response={202: Detail, **ERRORS})
-def me_email_change(request: HttpRequest, change: EmailChangeIn) -> Status[Detail]:
+def me_email_change(request: HttpRequest, change: EmailChangeIn) -> Status[Any]:
     """Send a confirmation link to the new address (and a notice to the current one)."""
     _check_query(request, set())
     try:
         accounts.email_change_request(
-            user=request.auth, current_password=change.current_password, new_email=change.new_email
+            user=_reader(request),
+            current_password=change.current_password,
+            new_email=change.new_email,
         )
     except accounts.WrongPassword as error:
         return Status(403, Detail(detail=str(error)))
@@ -239,12 +246,12 @@ def me_email_change(request: HttpRequest, change: EmailChangeIn) -> Status[Detai
 
 @decorate_view(json_body)
 @router.post("/me/password", response={204: None, **ERRORS})
-def me_password_change(request: HttpRequest, change: PasswordChangeIn) -> Status[None]:
+def me_password_change(request: HttpRequest, change: PasswordChangeIn) -> Status[Any]:
     """Change the password; every other session ends."""
     _check_query(request, set())
     try:
         accounts.password_change(
-            user=request.auth,
+            user=_reader(request),
             current_password=change.current_password,
             new_password=change.new_password,
             keep_session_key=request.session.session_key,
@@ -282,7 +289,8 @@ def _follow_out(follow: Follow) -> FollowOut:
         kind=follow.kind,
         target_id=getattr(target, "pk", 0),
         name=str(target or ""),
-        url=target.get_absolute_url() if hasattr(target, "get_absolute_url") else "",
+        # Bylines have no page of their own yet.
+        url=target.get_absolute_url() if hasattr(target, "get_absolute_url") else "",  # type: ignore[union-attr]
     )
 
 
@@ -293,29 +301,29 @@ class FollowQuery(Paging):
 @router.get("/me/follows", response={200: FollowPage, **ERRORS})
 def follows_list(request: HttpRequest, query: Query[FollowQuery]) -> FollowPage:
     _check_query(request, {"kind", "limit", "offset"})
-    follows = selectors.follow_list_for_user(user=request.auth, kind=query.kind)
+    follows = selectors.follow_list_for_user(user=_reader(request), kind=query.kind)
     page = follows[query.offset : query.offset + query.limit]
     return FollowPage(items=[_follow_out(f) for f in page], total=follows.count())
 
 
 @decorate_view(json_body)
 @router.post("/me/follows", response={201: FollowOut, **ERRORS})
-def follows_add(request: HttpRequest, follow: FollowIn) -> Status[FollowOut]:
+def follows_add(request: HttpRequest, follow: FollowIn) -> Status[Any]:
     _check_query(request, set())
-    added = services.follow_add(user=request.auth, kind=follow.kind, target_id=follow.target_id)
+    added = services.follow_add(user=_reader(request), kind=follow.kind, target_id=follow.target_id)
     return Status(201, _follow_out(added))
 
 
 @router.get("/me/follows/{follow_id}", response={200: FollowOut, **ERRORS})
 def follows_get(request: HttpRequest, follow_id: int) -> FollowOut:
     _check_query(request, set())
-    return _follow_out(selectors.follow_get_for_user(user=request.auth, id=follow_id))
+    return _follow_out(selectors.follow_get_for_user(user=_reader(request), id=follow_id))
 
 
 @router.delete("/me/follows/{follow_id}", response={204: None, **ERRORS})
-def follows_delete(request: HttpRequest, follow_id: int) -> Status[None]:
+def follows_delete(request: HttpRequest, follow_id: int) -> Status[Any]:
     _check_query(request, set())
-    services.follow_delete(user=request.auth, follow_id=follow_id)
+    services.follow_delete(user=_reader(request), follow_id=follow_id)
     return Status(204, None)
 
 
@@ -369,30 +377,30 @@ def _saved_out(request: HttpRequest, saved: SavedArticle) -> SavedOut:
 @router.get("/me/saved", response={200: SavedPage, **ERRORS})
 def saved_list(request: HttpRequest, query: Query[SavedQuery]) -> SavedPage:
     _check_query(request, {"q", "order", "limit", "offset"})
-    saved = selectors.saved_list_for_user(user=request.auth, search=query.q, order=query.order)
+    saved = selectors.saved_list_for_user(user=_reader(request), search=query.q, order=query.order)
     page = saved[query.offset : query.offset + query.limit]
     return SavedPage(items=[_saved_out(request, s) for s in page], total=saved.count())
 
 
 @decorate_view(json_body)
 @router.post("/me/saved", response={201: SavedOut, **ERRORS})
-def saved_add(request: HttpRequest, saved: SavedIn) -> Status[SavedOut]:
+def saved_add(request: HttpRequest, saved: SavedIn) -> Status[Any]:
     _check_query(request, set())
-    added = services.saved_add(user=request.auth, article_id=saved.article_id)
-    added = selectors.saved_get_for_user(user=request.auth, id=added.pk)
+    added = services.saved_add(user=_reader(request), article_id=saved.article_id)
+    added = selectors.saved_get_for_user(user=_reader(request), id=added.pk)
     return Status(201, _saved_out(request, added))
 
 
 @router.get("/me/saved/{saved_id}", response={200: SavedOut, **ERRORS})
 def saved_get(request: HttpRequest, saved_id: int) -> SavedOut:
     _check_query(request, set())
-    return _saved_out(request, selectors.saved_get_for_user(user=request.auth, id=saved_id))
+    return _saved_out(request, selectors.saved_get_for_user(user=_reader(request), id=saved_id))
 
 
 @router.delete("/me/saved/{saved_id}", response={204: None, **ERRORS})
-def saved_delete(request: HttpRequest, saved_id: int) -> Status[None]:
+def saved_delete(request: HttpRequest, saved_id: int) -> Status[Any]:
     _check_query(request, set())
-    services.saved_delete(user=request.auth, saved_id=saved_id)
+    services.saved_delete(user=_reader(request), saved_id=saved_id)
     return Status(204, None)
 
 
@@ -437,39 +445,39 @@ def _reading_out(request: HttpRequest, reading: Reading) -> ReadingOut:
 @router.get("/me/history", response={200: HistoryPage, **ERRORS})
 def history_list(request: HttpRequest, query: Query[HistoryQuery]) -> HistoryPage:
     _check_query(request, {"order", "limit", "offset"})
-    readings = selectors.reading_list_for_user(user=request.auth, order=query.order)
+    readings = selectors.reading_list_for_user(user=_reader(request), order=query.order)
     page = readings[query.offset : query.offset + query.limit]
     return HistoryPage(items=[_reading_out(request, r) for r in page], total=readings.count())
 
 
 @router.delete("/me/history", response={204: None, **ERRORS})
-def history_clear(request: HttpRequest) -> Status[None]:
+def history_clear(request: HttpRequest) -> Status[Any]:
     _check_query(request, set())
-    services.readings_clear(user=request.auth)
+    services.readings_clear(user=_reader(request))
     return Status(204, None)
 
 
 @router.get("/me/history/{reading_id}", response={200: ReadingOut, **ERRORS})
 def history_get(request: HttpRequest, reading_id: int) -> ReadingOut:
     _check_query(request, set())
-    reading = selectors.reading_get_for_user(user=request.auth, id=reading_id)
+    reading = selectors.reading_get_for_user(user=_reader(request), id=reading_id)
     return _reading_out(request, reading)
 
 
 @router.delete("/me/history/{reading_id}", response={204: None, **ERRORS})
-def history_delete(request: HttpRequest, reading_id: int) -> Status[None]:
+def history_delete(request: HttpRequest, reading_id: int) -> Status[Any]:
     _check_query(request, set())
-    services.reading_delete(user=request.auth, reading_id=reading_id)
+    services.reading_delete(user=_reader(request), reading_id=reading_id)
     return Status(204, None)
 
 
 @decorate_view(json_body)
 @router.post("/me/read-events", response={204: None, **ERRORS})
-def read_event(request: HttpRequest, event: ReadEventIn) -> Status[None]:
+def read_event(request: HttpRequest, event: ReadEventIn) -> Status[Any]:
     """Record that a story was read (sent by the article page after real reading)."""
     _check_query(request, set())
     services.read_event_record(
-        user=request.auth,
+        user=_reader(request),
         article_id=event.article_id,
         seconds=event.seconds,
         progress=event.progress,
@@ -508,10 +516,10 @@ def _feedback_out(feedback: Feedback) -> FeedbackOut:
 
 @decorate_view(json_body)
 @router.post("/me/feedback", response={201: FeedbackOut, **ERRORS})
-def feedback_add(request: HttpRequest, feedback: FeedbackIn) -> Status[FeedbackOut]:
+def feedback_add(request: HttpRequest, feedback: FeedbackIn) -> Status[Any]:
     _check_query(request, set())
     added = services.feedback_add(
-        user=request.auth, kind=feedback.kind, article_id=feedback.article_id
+        user=_reader(request), kind=feedback.kind, article_id=feedback.article_id
     )
     return Status(201, _feedback_out(added))
 
@@ -538,14 +546,14 @@ class TokenCreated(TokenOut):
 @router.get("/me/tokens", response={200: list[TokenOut], **ERRORS})
 def tokens_list(request: HttpRequest) -> list[TokenOut]:
     _check_query(request, set())
-    return [TokenOut.from_orm(t) for t in selectors.api_token_list_for_user(user=request.auth)]
+    return [TokenOut.from_orm(t) for t in selectors.api_token_list_for_user(user=_reader(request))]
 
 
 @decorate_view(json_body)
 @router.post("/me/tokens", response={201: TokenCreated, **ERRORS})
-def tokens_create(request: HttpRequest, token: TokenIn) -> Status[TokenCreated]:
+def tokens_create(request: HttpRequest, token: TokenIn) -> Status[Any]:
     _check_query(request, set())
-    created, key = services.api_token_create(user=request.auth, name=token.name)
+    created, key = services.api_token_create(user=_reader(request), name=token.name)
     return Status(
         201,
         TokenCreated(
@@ -562,15 +570,15 @@ def tokens_create(request: HttpRequest, token: TokenIn) -> Status[TokenCreated]:
 @router.get("/me/tokens/{token_id}", response={200: TokenOut, **ERRORS})
 def tokens_get(request: HttpRequest, token_id: int) -> TokenOut:
     _check_query(request, set())
-    return TokenOut.from_orm(selectors.api_token_get_for_user(user=request.auth, id=token_id))
+    return TokenOut.from_orm(selectors.api_token_get_for_user(user=_reader(request), id=token_id))
 
 
 @router.delete("/me/tokens/{token_id}", response={204: None, 409: Detail, **ERRORS})
-def tokens_revoke(request: HttpRequest, token_id: int) -> Status[Detail | None]:
+def tokens_revoke(request: HttpRequest, token_id: int) -> Status[Any]:
     _check_query(request, set())
     if token_id == getattr(request, "api_token_id", None):
         return Status(
             409, Detail(detail="This request is signed with that token; revoke it with another.")
         )
-    services.api_token_revoke(user=request.auth, token_id=token_id)
+    services.api_token_revoke(user=_reader(request), token_id=token_id)
     return Status(204, None)

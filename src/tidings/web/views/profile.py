@@ -116,7 +116,7 @@ def password_change(request: HttpRequest) -> HttpResponse:
         except InvalidInput as error:
             form.add_error(None, str(error))
         else:
-            update_session_auth_hash(request, request.user)
+            update_session_auth_hash(request, request.user)  # type: ignore[arg-type]
             messages.success(request, "Your password is changed; other devices are signed out.")
             return redirect("web:profile")
     return _profile_page(request, status=400, password_form=form)
