@@ -341,7 +341,9 @@ def main() -> None:
 
             profiler = cProfile.Profile()
             profiler.runcall(measure, user_ids=user_ids, requests=options.requests, rng=rng)
-            pstats.Stats(profiler).sort_stats(os.environ.get("PROFILE_SORT", "cumulative")).print_stats(int(os.environ.get("PROFILE_LINES", "40")))
+            pstats.Stats(profiler).sort_stats(
+                os.environ.get("PROFILE_SORT", "cumulative")
+            ).print_stats(int(os.environ.get("PROFILE_LINES", "40")))
             return
         for line in measure(user_ids=user_ids, requests=options.requests, rng=rng):
             print(line)

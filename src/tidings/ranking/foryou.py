@@ -210,16 +210,13 @@ def _add_follows(pool: dict[int, Candidate], signals: ReaderSignals) -> None:
 
 
 def _fresh_with_topics(topic_ids: Any, first: int) -> list[tuple[int, int]]:
-    """(article, topic) of the newest fresh stories about these topics."""
-    since = timezone.now() - FRESH_WINDOW
+    """(article, topic) of the newest stories about these topics since the first fresh id.
+
+    No join to the article here: with one, SQLite walks every fresh article first (65 ms at
+    200,000 articles against 0.3 ms for the (topic, article) index range); `_meta` drops
+    whatever is not published and visible."""
     return list(
-        ArticleTopic.objects.filter(
-            topic_id__in=topic_ids,
-            article_id__gte=first,
-            article__status=Article.Status.PUBLISHED,
-            article__published_at__gte=since,
-            article__published_at__lte=timezone.now(),
-        )
+        ArticleTopic.objects.filter(topic_id__in=topic_ids, article_id__gte=first)
         .order_by("-article_id")
         .values_list("article_id", "topic_id")[:PER_SOURCE]
     )
