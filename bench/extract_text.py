@@ -21,7 +21,6 @@ from pathlib import Path
 
 from bench.extraction_score import Score, score_pages
 from tidings.ingestion.dump import clean_text_dump
-from tidings.ingestion.dump.model import LineModel, line_model
 
 DEFAULT_DATA = (
     Path(__file__).resolve().parent.parent.parent / "shared/data/extraction/zyte-benchmark-dev"
@@ -60,23 +59,19 @@ def timed(
 
 
 def cross_validated(folder: Path, pages: dict[str, str]) -> dict[str, str]:
-    """Each page cleaned by a model trained on the other folds only."""
+    """Each page cleaned by a model trained, as the shipped one was, on the other folds and
+    the weakly labelled pages only."""
     from tidings.ingestion.dump import train
 
-    loaded = train.load_pages(folder)
+    loaded, weak = train.load_pages(folder), train.load_weak_pages(train.DEFAULT_CORPUS)
     predictions = {}
     for fold in range(train.FOLDS):
         tested = loaded[fold :: train.FOLDS]
-        model: LineModel = train.model_from_json(
-            train.export(
-                train.fit([p for p in loaded if p not in tested]),
-                threshold=line_model().threshold_body,
-            )
-        )
+        fitted = train.fit([p for p in loaded if p not in tested] + weak)
+        model = train.model_from_json(train.export(fitted, threshold=train.THRESHOLD))
         for page in tested:
-            predictions[page.page_id] = clean_text_dump(
-                text=pages[page.page_id], model=model
-            ).body_text
+            article = clean_text_dump(text=pages[page.page_id], model=model)
+            predictions[page.page_id] = article.body_text
     return predictions
 
 

@@ -1,14 +1,17 @@
-"""Train the body-line classifier on the benchmark's dev pages and write ``model.json``.
+"""Train the body-line classifier and write ``model.json``.
 
-    .venv/bin/python -m tidings.ingestion.dump.train \
-        [--data ../shared/data/extraction/zyte-benchmark-dev]
+    .venv/bin/python -m tidings.ingestion.dump.train [--cv] [--no-weak] \
+        [--data ../shared/data/extraction/zyte-benchmark-dev] \
+        [--weak ../shared/data/extraction/trafilatura-eval]
 
-Run from the repository root (it scores with ``bench/extraction_score.py``). Labels come
-from the ground truth: a line is body when most of its 4-token shingles occur in the
-article body; a short line (under four tokens) only when its words occur in the body and it
-sits between the first and last long body lines. The third-party pages stay in
-``../shared/data``: only the learned trees are written here. scikit-learn is needed for
-training only, never at run time.
+Run from the repository root (it scores with ``bench/extraction_score.py``). Training data:
+the benchmark's 50 dev dumps, labelled from their human ground truth — a line is body when
+most of its 4-token shingles occur in the article body; a short line (under four tokens)
+only when its words occur in the body and it sits between the first and last long body
+lines — plus ~650 weakly labelled pages from other sites (``augment.py``). One dev page in
+five is held out and scored before the final model is fitted on everything. The
+third-party pages stay in ``../shared/data``: only the learned trees are written here.
+scikit-learn and trafilatura are needed for training only, never at run time.
 """
 
 from __future__ import annotations
@@ -23,13 +26,15 @@ from pathlib import Path
 
 import numpy as np
 
+from tidings.ingestion.dump.augment import DEFAULT_CORPUS, weak_pages
 from tidings.ingestion.dump.features import FEATURE_NAMES, Line, line_features, split_lines
 from tidings.ingestion.dump.model import MODEL_PATH, model_from_json
 
 DEFAULT_DATA = Path("../shared/data/extraction/zyte-benchmark-dev")
 _TOKEN = re.compile(r"\w+")
 TREES, DEPTH, RATE = 300, 3, 0.05
-THRESHOLDS = (0.3, 0.35, 0.4, 0.45, 0.5)
+WEAK_WEIGHT = 0.3  # a weakly labelled page counts for under a third of a hand-labelled one
+THRESHOLD = 0.5
 FOLDS = 5
 
 
@@ -40,6 +45,7 @@ class Page:
     rows: np.ndarray
     labels: np.ndarray
     truth: str
+    weight: float = 1.0
 
 
 def _shingles(tokens: Sequence[str]) -> set[tuple[str, ...]]:
@@ -67,21 +73,36 @@ def line_labels(lines: Sequence[Line], truth: str) -> list[int]:
     ]
 
 
+def page_from(page_id: str, text: str, body: str, *, weight: float = 1.0) -> Page:
+    lines = split_lines(text)
+    rows = np.asarray(line_features(lines), dtype=np.float64).reshape(-1, len(FEATURE_NAMES))
+    labels = np.asarray(line_labels(lines, body), dtype=np.int64)
+    return Page(page_id, lines, rows, labels, body, weight)
+
+
 def load_pages(folder: Path) -> list[Page]:
+    """The benchmark's dev dumps with labels from its human ground truth."""
     truth = json.loads((folder / "ground-truth.json").read_text(encoding="utf-8"))
+    return [
+        page_from(path.stem, path.read_text(encoding="utf-8"), truth[path.stem]["articleBody"])
+        for path in sorted((folder / "text").glob("*.txt"))
+    ]
+
+
+def load_weak_pages(corpus: Path) -> list[Page]:
+    """Weakly labelled pages from other sites (see ``augment.py``), at ``WEAK_WEIGHT``."""
     pages = []
-    for path in sorted((folder / "text").glob("*.txt")):
-        body = truth[path.stem]["articleBody"]
-        lines = split_lines(path.read_text(encoding="utf-8"))
-        rows = np.asarray(line_features(lines), dtype=np.float64).reshape(-1, len(FEATURE_NAMES))
-        pages.append(Page(path.stem, lines, rows, np.asarray(line_labels(lines, body)), body))
+    for url, text, body in weak_pages(corpus):
+        page = page_from(url, text, body, weight=WEAK_WEIGHT)
+        if len(page.lines) >= 5 and page.labels.any():
+            pages.append(page)
     return pages
 
 
 def _weights(page: Page) -> np.ndarray:
     # The benchmark weighs pages equally and words within a page: so do the sample weights.
     words = np.asarray([1 + len(line.words) for line in page.lines], dtype=np.float64)
-    return words / words.sum() * 300
+    return words / words.sum() * 300 * page.weight
 
 
 def fit(pages: Sequence[Page]):
@@ -141,12 +162,14 @@ def _score(pages: Sequence[Page], probabilities: dict[str, np.ndarray], threshol
     return score_pages(predictions=predictions, truth={page.page_id: page.truth for page in pages})
 
 
-def out_of_fold(pages: Sequence[Page]) -> dict[str, np.ndarray]:
-    """Each page's probabilities from a model that never saw it (k-fold by page)."""
+def out_of_fold(pages: Sequence[Page], extra: Sequence[Page] = ()) -> dict[str, np.ndarray]:
+    """Each page's probabilities from a model that never saw it (k-fold by page); ``extra``
+    pages are in every fold's training set."""
     found: dict[str, np.ndarray] = {}
     for fold in range(FOLDS):
         tested = pages[fold::FOLDS]
-        shipped = model_from_json(export(fit([p for p in pages if p not in tested]), threshold=0.5))
+        trained = [p for p in pages if p not in tested] + list(extra)
+        shipped = model_from_json(export(fit(trained), threshold=THRESHOLD))
         for page in tested:
             found[page.page_id] = shipped.probabilities(page.rows.tolist())
     return found
@@ -159,23 +182,26 @@ def report(name: str, score) -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
+    parser.add_argument("--weak", type=Path, default=DEFAULT_CORPUS, help="trafilatura-eval")
+    parser.add_argument("--no-weak", action="store_true", help="hand-labelled pages only")
+    parser.add_argument("--cv", action="store_true", help=f"also report {FOLDS}-fold CV")
     parser.add_argument("--out", type=Path, default=MODEL_PATH)
     args = parser.parse_args(argv)
     pages = load_pages(args.data)
+    weak = [] if args.no_weak else load_weak_pages(args.weak)
+    print(f"{len(pages)} hand-labelled pages, {len(weak)} weakly labelled pages")
     held_out = pages[4::5]
     training = [page for page in pages if page not in held_out]
-    # The threshold is chosen on the training pages' cross-validation only.
-    cv = out_of_fold(training)
-    threshold = max(THRESHOLDS, key=lambda t: _score(training, cv, t).f1)
-    report(
-        f"{FOLDS}-fold CV on {len(training)} pages (t={threshold})", _score(training, cv, threshold)
-    )
-    check = model_from_json(export(fit(training), threshold=threshold))
+    check = model_from_json(export(fit(training + weak), threshold=THRESHOLD))
     probabilities = {p.page_id: check.probabilities(p.rows.tolist()) for p in held_out}
-    report(f"held out {len(held_out)} pages", _score(held_out, probabilities, threshold))
-    final = export(fit(pages), threshold=threshold)
+    report(f"held out {len(held_out)} pages", _score(held_out, probabilities, THRESHOLD))
+    if args.cv:
+        cv = out_of_fold(pages, weak)
+        report(f"{FOLDS}-fold CV on {len(pages)} pages", _score(pages, cv, THRESHOLD))
+    final = export(fit(pages + weak), threshold=THRESHOLD)
     args.out.write_text(json.dumps(final, separators=(",", ":")), encoding="utf-8")
-    print(f"wrote {args.out} ({args.out.stat().st_size // 1024} KB, trained on {len(pages)} pages)")
+    size = args.out.stat().st_size // 1024
+    print(f"wrote {args.out} ({size} KB, trained on {len(pages)} + {len(weak)} pages)")
     return 0
 
 
