@@ -188,3 +188,49 @@ def test_retrain_learns_a_source_tag_and_predicts_it(client, admin_client, tmp_p
     text = page.content.decode()
     assert "Words the tagger looks for" in text
     assert any(f"{word} (" in text for word in ("rates", "inflation", "bank", "monetary"))
+
+
+def test_quiet_stories_leave_the_clusterer_state_but_keep_their_articles(client, tmp_path):
+    """A story quiet for months is dropped from the saved state; its articles stay put."""
+    from tidings.search import state
+    from tidings.search.models import EnrichmentModel
+
+    ids = ingest(
+        tmp_path,
+        [
+            record(
+                "old",
+                "Earthquake kills 162 in Indonesia's West Java",
+                QUAKE_INDONESIA,
+                source="Wire",
+                published="2022-01-10T09:00:00Z",
+            ),
+            record(
+                "new",
+                "Magnitude 6.4 quake hits northern California",
+                QUAKE_CALIFORNIA,
+                source="Wire",
+                published="2022-12-20T11:00:00Z",
+            ),
+        ],
+    )
+    before = dict(Article.objects.values_list("pk", "story_cluster_id"))
+    saved = state.decode_stories(
+        bytes(EnrichmentModel.objects.get(name=EnrichmentModel.Name.CLUSTERER).payload)
+    )
+    assert len(saved["clusterer"].stories) == 1
+    assert len(saved["rows"]) == 1 and ids["new"] in saved["clusterer"].members(
+        cluster_id=next(iter(saved["clusterer"].stories))
+    )
+    run("enrich", "--all")
+    assert dict(Article.objects.values_list("pk", "story_cluster_id")) == before
+    assert StoryCluster.objects.count() == 2
+
+
+def test_enrich_assigns_stories_a_job_left_waiting(client, quakes):
+    """Articles enriched by a job whose story job never ran get their story from the CLI."""
+    before = dict(Article.objects.values_list("pk", "story_cluster_id"))
+    Article.objects.update(story_cluster=None)
+    out, _ = run("enrich")
+    assert "Nothing to enrich" in out
+    assert dict(Article.objects.values_list("pk", "story_cluster_id")) == before

@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from tidings.articles.models import Article, ArticleTopic, Topic, TopicAlias
 from tidings.articles.services import content_changed
-from tidings.articles.stories import stories_assign
+from tidings.articles.stories import stories_assign, stories_assign_soon
 from tidings.enrichment import basics
 from tidings.enrichment.aliases import (
     NAMED_KINDS,
@@ -51,12 +51,18 @@ class EnrichReport:
 
 
 def article_enrich(*, article_id: int) -> EnrichReport:
-    """Enrich one stored article now (the job run after every save)."""
-    return articles_enrich(article_ids=[article_id])
+    """Enrich one stored article now (the job run after every save).
+
+    Its story is assigned by the next story job, which takes every article waiting for a
+    story at once: saving the clusterer's state is paid once per round, not per article.
+    """
+    report = articles_enrich(article_ids=[article_id], assign_stories=False)
+    transaction.on_commit(stories_assign_soon)
+    return report
 
 
 def articles_enrich(
-    *, article_ids: Sequence[int], progress: Progress | None = None
+    *, article_ids: Sequence[int], progress: Progress | None = None, assign_stories: bool = True
 ) -> EnrichReport:
     """Enrich articles in publication order, a batch per transaction; returns a summary."""
     report = EnrichReport()
@@ -67,7 +73,7 @@ def articles_enrich(
     )
     for start in range(0, len(ordered), BATCH):
         batch = ordered[start : start + BATCH]
-        _enrich_batch(batch, report)
+        _enrich_batch(batch, report, assign_stories=assign_stories)
         if progress:
             progress(len(batch))
     if ordered:
@@ -96,7 +102,7 @@ def article_mark_source_tagged(*, article_id: int) -> None:
 # --- one batch ------------------------------------------------------------------------------
 
 
-def _enrich_batch(article_ids: list[int], report: EnrichReport) -> None:
+def _enrich_batch(article_ids: list[int], report: EnrichReport, *, assign_stories: bool) -> None:
     articles = list(
         Article.objects.filter(pk__in=article_ids)
         .order_by(F("published_at").asc(nulls_first=True), "pk")
@@ -136,9 +142,11 @@ def _enrich_batch(article_ids: list[int], report: EnrichReport) -> None:
                 )
             )
         work.store()
+    report.articles += len(articles)
+    if not assign_stories:
+        return
     published = [a for a in articles if a.status == Article.Status.PUBLISHED]
     created, merged = stories_assign(articles=published, texts=_texts_by_id(articles, texts))
-    report.articles += len(articles)
     report.stories_created += created
     report.stories_merged += merged
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.cache import caches
 from django.db.models import F
 
 from tidings.articles.models import Article, StoryCluster
@@ -17,9 +18,42 @@ from tidings.enrichment.types import ClusterDecision, ClusterDoc
 from tidings.search import state
 from tidings.search.models import EnrichmentModel
 
+STORY_JOB_DELAY_SECONDS = 5  # articles arriving meanwhile share one save of the state
+STORY_JOB_KEY = "enrich:story-job-scheduled"
+PENDING_LIMIT = 5_000
+
+
+def stories_assign_soon() -> None:
+    """Schedule one story job unless one is already waiting (coalesced through the cache)."""
+    from huey.contrib.djhuey import HUEY
+
+    from tidings.articles.tasks import stories_assign_pending_task
+
+    if not caches["default"].add(STORY_JOB_KEY, 1, timeout=300):
+        return
+    delay = 0 if HUEY.immediate else STORY_JOB_DELAY_SECONDS
+    stories_assign_pending_task.schedule(delay=delay)
+
+
+def stories_assign_pending() -> tuple[int, int]:
+    """Assign every enriched, published article still without a story (the story job)."""
+    caches["default"].delete(STORY_JOB_KEY)
+    waiting = list(
+        Article.objects.filter(
+            status=Article.Status.PUBLISHED,
+            story_cluster__isnull=True,
+            enrichment__isnull=False,
+        ).order_by(F("published_at").asc(nulls_first=True), "pk")[:PENDING_LIMIT]
+    )
+    return stories_assign(articles=waiting, texts={})
+
 
 def stories_assign(*, articles: list[Article], texts: dict[int, str]) -> tuple[int, int]:
-    """Put each article (in publication order) into its story; (stories created, merged)."""
+    """Put each article (in publication order) into its story; (stories created, merged).
+
+    An article that already has a story keeps it, whatever the clusterer remembers.
+    """
+    articles = [article for article in articles if article.story_cluster_id is None]
     if not articles:
         return 0, 0
 

@@ -6,6 +6,7 @@ from huey.contrib.djhuey import db_periodic_task, db_task
 from tidings.articles.enrich import article_enrich
 from tidings.articles.intake import source_poll
 from tidings.articles.services import article_publish_due
+from tidings.articles.stories import stories_assign_pending
 from tidings.sources.selectors import source_ids_due
 
 
@@ -33,3 +34,9 @@ def sources_poll_due_task() -> int:
 def article_enrich_task(article_id: int) -> None:
     # Idempotent: enriching twice stores the same tags, and the story stays where it is.
     article_enrich(article_id=article_id)
+
+
+@db_task(retries=1)
+def stories_assign_pending_task() -> None:
+    # Coalesced: one job takes every article waiting for a story; the row lock serialises.
+    stories_assign_pending()

@@ -83,10 +83,37 @@ def locked_model(*, row: EnrichmentModel, decode: Callable[[bytes], Any]) -> Any
 
 
 def encode_stories(state: dict[str, Any]) -> bytes:
-    """Story clusterer state and its cluster -> StoryCluster row map, as compressed JSON."""
+    """Story clusterer state and its cluster -> StoryCluster row map, as compressed JSON.
+
+    Stories quiet for twice the clusterer's `active_days` are dropped first (it never
+    compares with them again; their StoryCluster rows stay), so the state stays bounded.
+    """
     clusterer: StoryClusterer = state["clusterer"]
-    plain = {"clusterer": clusterer.to_dict(), "rows": state["rows"]}
+    dumped = clusterer.to_dict()
+    if _prune_quiet_stories(dumped, state["rows"]):
+        state["clusterer"] = StoryClusterer.from_dict(dumped)
+    plain = {"clusterer": dumped, "rows": state["rows"]}
     return zlib.compress(json.dumps(plain, separators=(",", ":")).encode(), 3)
+
+
+def _prune_quiet_stories(dumped: dict[str, Any], rows: dict[int, Any]) -> bool:
+    lasts = [story["last_at"] for story in dumped["stories"] if story["last_at"] is not None]
+    if not lasts:
+        return False
+    horizon = max(lasts) - 2 * dumped["settings"]["active_days"] * 86_400
+    quiet = {
+        story["id"]
+        for story in dumped["stories"]
+        if story["last_at"] is not None and story["last_at"] < horizon
+    }
+    if not quiet:
+        return False
+    dumped["stories"] = [story for story in dumped["stories"] if story["id"] not in quiet]
+    kept = {key: [i for i in ids if i not in quiet] for key, ids in dumped["postings"].items()}
+    dumped["postings"] = {key: ids for key, ids in kept.items() if ids}
+    for story_id in quiet:
+        rows.pop(story_id, None)
+    return True
 
 
 def decode_stories(payload: bytes) -> dict[str, Any]:

@@ -9,6 +9,7 @@ from django.core.management.base import BaseCommand, CommandParser
 
 from tidings.articles.enrich import EnrichReport, article_ids_pending, articles_enrich
 from tidings.articles.models import Article
+from tidings.articles.stories import stories_assign_pending
 from tidings.articles.training import models_retrain, vectoriser_refit
 from tidings.search import state
 from tidings.search.models import EnrichmentModel
@@ -71,6 +72,9 @@ class Command(BaseCommand):
         bar = ProgressBar(total=len(ids), out=self.stderr._out)
         report = articles_enrich(article_ids=ids, progress=bar.advance) if ids else EnrichReport()
         bar.finish()
+        waiting = stories_assign_pending()  # enriched by a job whose story job has not run yet
+        report.stories_created += waiting[0]
+        report.stories_merged += waiting[1]
         self.stdout.write(self._summary(report, time.monotonic() - started))
 
     def _needs_vectoriser(self) -> bool:
