@@ -233,7 +233,8 @@ def test_ingest_html_pages_and_text_dumps_from_files(tmp_path):
     assert [row["status"] for row in again] == ["unchanged", "unchanged"]
     assert Article.objects.count() == 2
     assert Article.objects.get(source__kind="page").headline == "Quake hits coast"
-    assert Article.objects.get(source__kind="text_dump").section.name == "World News"
+    from_dump = Article.objects.get(source__kind="text_dump")
+    assert (from_dump.headline, from_dump.section.name) == ("Quake hits coast", "World News")
     missing = json.loads(run("ingest", str(tmp_path / "nope.html")))
     assert missing["status"] == "error"
 

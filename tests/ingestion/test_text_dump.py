@@ -272,3 +272,17 @@ def test_benchmark_overall(shared_data):
         p.stem: clean_text_dump(text=p.read_text(encoding="utf-8")).body_text for p in ZYTE_PAGES
     }
     assert score_pages(predictions=texts, truth=_truth()).f1 >= DEV_F1_FLOOR
+
+
+def test_a_title_line_after_a_sign_in_prompt_still_gives_the_headline():
+    """Crawlers do not always put the page title first: the repeated "Headline | Site" wins."""
+    body = "\n".join(
+        f"Paragraph {n} of the earthquake report, long enough to be the story's own text."
+        for n in range(6)
+    )
+    text = (
+        "Sign in\nHome / World News\nQuake hits coast | Example News\nQuake hits coast\n"
+        f"Published on Dec 30, 2022 03:49 PM IST\n{body}\nShare\nFollow us\n"
+    )
+    article = clean_text_dump(text=text)
+    assert article.headline == "Quake hits coast" and article.section == "World News"

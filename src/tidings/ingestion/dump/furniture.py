@@ -43,17 +43,39 @@ def title_parts(title: str) -> list[str]:
 
 def find_headline(lines: Sequence[Line]) -> tuple[int | None, str | None]:
     """(line index, headline): the title part the page repeats as a line, else the title's
-    longest part (the site name is usually the shorter one)."""
+    longest part (the site name is usually the shorter one).
+
+    The page title is normally the first line; when a crawler put menus or a sign-in prompt
+    first, a "Headline | Site" line among the first lines whose headline the page repeats
+    is the title instead.
+    """
     if not lines:
         return None, None
-    title = lines[0].text
+    for position in _title_candidates(lines):
+        found = _repeated_part(lines, position)
+        if found is not None:
+            return found, lines[found].text
+    parts = title_parts(lines[0].text)
+    longest = max(parts, key=len) if parts else lines[0].text
+    return None, longest if len(longest.split()) >= 3 else lines[0].text
+
+
+def _title_candidates(lines: Sequence[Line], *, scan: int = 40) -> list[int]:
+    """The first line, then early lines cut by a title separator."""
+    early = range(1, min(scan, len(lines)))
+    return [0, *(i for i in early if len(title_parts(lines[i].text)) >= 2)]
+
+
+def _repeated_part(lines: Sequence[Line], position: int) -> int | None:
+    title = lines[position].text
     parts = title_parts(title)
     wanted = {_key(title)} | {_key(part) for part in parts if len(part.split()) >= 3}
-    for index in range(1, len(lines)):
+    if position > 0:
+        wanted.discard(_key(title))  # a later line equal to itself is no repeat
+    for index in range(position + 1, len(lines)):
         if _key(lines[index].text) in wanted:
-            return index, lines[index].text
-    longest = max(parts, key=len) if parts else title
-    return None, longest if len(longest.split()) >= 3 else title
+            return index
+    return None
 
 
 def breadcrumb_of(text: str) -> list[str]:
