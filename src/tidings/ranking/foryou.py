@@ -277,27 +277,33 @@ class Meta:
 
 
 def _meta(article_ids: list[int]) -> dict[int, Meta]:
-    """Visible published stories only: ids the state knows but the site does not drop out."""
+    """Published stories only: ids the state knows but the site does not drop out here.
+
+    Looked up by primary key alone and checked in Python: with the status filter in SQL,
+    SQLite scans the (status, published_at) index over every story (99 ms against 1.3 ms
+    at 200,000 articles)."""
     now = timezone.now()
     rows = (
-        Article.objects.published()
-        .filter(pk__in=article_ids)
-        .values_list("pk", "section__name", "source_id", "story_cluster_id", "published_at")
+        Article.objects.filter(pk__in=article_ids)
+        .order_by()
+        .values_list(
+            "pk", "status", "section__name", "source_id", "story_cluster_id", "published_at"
+        )
     )
     topics: dict[int, set[int]] = {}
-    for article_id, topic_id in ArticleTopic.objects.filter(article_id__in=article_ids).values_list(
-        "article_id", "topic_id"
-    ):
+    links = ArticleTopic.objects.filter(article_id__in=article_ids).order_by()
+    for article_id, topic_id in links.values_list("article_id", "topic_id"):
         topics.setdefault(article_id, set()).add(topic_id)
     return {
         pk: Meta(
             section or "",
             source_id,
             cluster_id,
-            max(0.0, (now - published).total_seconds() / 3600),
+            (now - published).total_seconds() / 3600,
             frozenset(topics.get(pk, ())),
         )
-        for pk, section, source_id, cluster_id, published in rows
+        for pk, status, section, source_id, cluster_id, published in rows
+        if status == Article.Status.PUBLISHED and published is not None and published <= now
     }
 
 
