@@ -79,14 +79,23 @@ def for_you_page(
         needed=cursor + limit + 1,
     )
     window = ranked[cursor : cursor + limit]
-    articles = Article.objects.select_related("section", "source", "lead_media").in_bulk(
-        [pk for pk, _, _ in window]
-    )
+    articles = _cards([pk for pk, _, _ in window])
     items = [
         ForYouItem(articles[pk], reason, score) for pk, reason, score in window if pk in articles
     ]
     more = cursor + limit < len(ranked)
     return ForYouPage(items=items, next_cursor=cursor + limit if more else None)
+
+
+def _cards(article_ids: list[int]) -> dict[int, Article]:
+    """The page's stories for their cards: no bodies, which can be hundreds of KB each."""
+    found = (
+        Article.objects.filter(pk__in=article_ids)
+        .select_related("section", "source", "lead_media")
+        .defer("body_html", "body_text", "body_markdown", "related_links")
+        .order_by()
+    )
+    return {article.pk: article for article in found}
 
 
 def for_you_ranked(
