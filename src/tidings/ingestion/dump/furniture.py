@@ -186,7 +186,7 @@ def find_topics(lines: Sequence[Line], *, story: str, start: int = 0) -> tuple[l
         if inline is None:
             continue
         if inline:
-            topics, used = split_topics(inline, story=story), set()
+            topics, used = split_topics(inline, story=story), set[int]()
         else:
             topics, used = _topics_after(lines, index, story=story)
         if topics:

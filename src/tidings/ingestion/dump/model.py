@@ -52,7 +52,12 @@ def model_from_json(data: dict) -> LineModel:
     if list(data["features"]) != list(FEATURE_NAMES):
         raise ValueError("model.json was trained on a different feature list; retrain it")
     trees = data["trees"]
-    feature, threshold, left, right, value, roots = [], [], [], [], [], []
+    feature: list[int] = []
+    threshold: list[float] = []
+    left: list[int] = []
+    right: list[int] = []
+    value: list[float] = []
+    roots: list[int] = []
     for tree in trees:
         offset = len(feature)
         roots.append(offset)

@@ -129,7 +129,7 @@ def body_blocks(body: etree._Element | None, *, base: str | None) -> list[Block]
     if text := clean_space(body.text or ""):
         blocks.append(Block("p", text, f"<p>{_escape_text(text)}</p>"))
     for index, element in enumerate(body):
-        blocks.extend(_element_blocks(element, index=index, base=base))
+        blocks.extend(b for b in _element_blocks(element, index=index, base=base) if b is not None)
         # trafilatura leaves text that followed a heading or list as that element's tail
         if text := clean_space(element.tail or ""):
             blocks.append(Block("p", text, f"<p>{_escape_text(text)}</p>"))

@@ -35,7 +35,7 @@ def run_trafilatura(
     tree: lxml_html.HtmlElement, *, url: str | None, precise: bool = True
 ) -> Document | None:
     """trafilatura, in precision mode unless asked otherwise; comments are never the story."""
-    return trafilatura.bare_extraction(
+    document = trafilatura.bare_extraction(
         tree,
         url=url,
         favor_precision=precise,
@@ -44,6 +44,7 @@ def run_trafilatura(
         include_links=False,  # links change trafilatura's choices; we add them back
         include_formatting=False,
     )
+    return document if isinstance(document, Document) else None  # dicts only with as_dict
 
 
 # Pop-up cards and screen-reader notes nested inside paragraphs: their text reads as

@@ -54,8 +54,8 @@ def _declared(signals: Signals) -> tuple[str | None, str | None, str | None]:
         return image.get("url") or image.get("contentUrl"), image.get("caption"), credit
     if isinstance(image, str):
         return image, None, None
-    og = signals.meta.get("og:image") or signals.meta.get("twitter:image") or [None]
-    return og[0], None, None
+    og = signals.meta.get("og:image") or signals.meta.get("twitter:image")
+    return (og[0] if og else None), None, None
 
 
 def _first_figure(tree) -> tuple[str | None, str | None, str | None]:

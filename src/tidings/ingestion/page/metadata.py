@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 from urllib.parse import urlsplit
@@ -111,7 +112,7 @@ def _outlet_names(signals: Signals) -> set[str]:
 
 
 def bylines_and_agency(
-    *, raw: list[str], body_text: str, credits: list[str] = ()
+    *, raw: list[str], body_text: str, credits: Sequence[str] = ()
 ) -> tuple[list[str], str | None]:
     """People's names from the bylines, and the agency credited: in a byline, in a credit
     line taken out of the body ("Source: AFP"), or at the top or bottom of the body."""
