@@ -136,6 +136,9 @@ if _db.engine == "sqlite":
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": _db.name,
+            # Kept open: closing the last connection checkpoints the WAL on every request.
+            "CONN_MAX_AGE": env_int("DATABASE_CONN_MAX_AGE", 600, minimum=0),
+            "CONN_HEALTH_CHECKS": True,
             "OPTIONS": {
                 # busy_timeout is set through Python's timeout (seconds) and again by pragma.
                 "timeout": 20,
