@@ -7,6 +7,8 @@ or 1,000,000 articles; `related_articles` then scores and de-duplicates them.
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import numpy as np
 from django.db.models import Prefetch
 
@@ -25,7 +27,7 @@ class _IndexCache:
 
     def __init__(self) -> None:
         self.version = -1
-        self.seen_at = None
+        self.seen_at: datetime | None = None
         self.index: NumpyVectorIndex | None = None
 
     def current(self) -> NumpyVectorIndex | None:

@@ -124,12 +124,12 @@ def decode_stories(payload: bytes) -> dict[str, Any]:
 
 def encode_tagger(model: TaggerModel) -> bytes:
     buffer = io.BytesIO()
-    model.save(buffer)
+    model.save(buffer)  # type: ignore[arg-type]  # np.savez takes a file object too
     return buffer.getvalue()
 
 
 def decode_tagger(payload: bytes) -> TaggerModel:
-    return TaggerModel.load(io.BytesIO(payload))
+    return TaggerModel.load(io.BytesIO(payload))  # type: ignore[arg-type]  # np.load too
 
 
 def vector_bytes(vector: np.ndarray) -> bytes:

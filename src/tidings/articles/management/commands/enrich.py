@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import time
-from typing import Any, TextIO
+from typing import Any
 
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import BaseCommand, CommandParser, OutputWrapper
 
 from tidings.articles.enrich import EnrichReport, article_ids_pending, articles_enrich
 from tidings.articles.models import Article
@@ -20,7 +20,7 @@ AUTO_VECTORISER_MIN = 1_000  # below this an LSA space is noise; related uses th
 class ProgressBar:
     """A one-line bar on stderr: [#####.....] 512/1,024 articles  38/s."""
 
-    def __init__(self, *, total: int, out: TextIO, width: int = 30) -> None:
+    def __init__(self, *, total: int, out: OutputWrapper, width: int = 30) -> None:
         self.total, self.out, self.width = total, out, width
         self.done = 0
         self.started = time.monotonic()
@@ -30,11 +30,11 @@ class ProgressBar:
         filled = int(self.width * self.done / self.total) if self.total else self.width
         rate = self.done / max(time.monotonic() - self.started, 1e-6)
         bar = "#" * filled + "." * (self.width - filled)
-        self.out.write(f"\r[{bar}] {self.done:,}/{self.total:,} articles  {rate:,.0f}/s")
+        self.out.write(f"\r[{bar}] {self.done:,}/{self.total:,} articles  {rate:,.0f}/s", ending="")
         self.out.flush()
 
     def finish(self) -> None:
-        self.out.write("\n")
+        self.out.write("")
         self.out.flush()
 
 
@@ -69,7 +69,8 @@ class Command(BaseCommand):
             if all or retrain
             else article_ids_pending()
         )
-        bar = ProgressBar(total=len(ids), out=self.stderr._out)
+        self.stderr.style_func = None  # a progress bar, not an error: no red
+        bar = ProgressBar(total=len(ids), out=self.stderr)
         report = articles_enrich(article_ids=ids, progress=bar.advance) if ids else EnrichReport()
         bar.finish()
         waiting = stories_assign_pending()  # enriched by a job whose story job has not run yet
