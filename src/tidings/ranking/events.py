@@ -40,9 +40,15 @@ class ClickLog(Sequence[Click]):
     """Time-ordered clicks stored column-wise; indexing or iterating yields `Click`s."""
 
     def __init__(
-        self, *, readers: np.ndarray, sessions: np.ndarray, articles: np.ndarray, at: np.ndarray
+        self,
+        *,
+        readers: np.ndarray,
+        sessions: np.ndarray,
+        articles: np.ndarray,
+        at: np.ndarray,
+        ordered: bool = False,
     ) -> None:
-        order = np.argsort(at, kind="stable")
+        order = slice(None) if ordered else np.argsort(at, kind="stable")
         self._readers = readers[order]
         self._sessions = sessions[order]
         self._articles = articles[order]
@@ -53,7 +59,13 @@ class ClickLog(Sequence[Click]):
 
     def __getitem__(self, index):  # type: ignore[no-untyped-def]
         if isinstance(index, slice):
-            return [self[i] for i in range(*index.indices(len(self)))]
+            return ClickLog(
+                readers=self._readers[index],
+                sessions=self._sessions[index],
+                articles=self._articles[index],
+                at=self._at[index],
+                ordered=True,
+            )
         return Click(
             int(self._readers[index]),
             int(self._sessions[index]),

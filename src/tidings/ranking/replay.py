@@ -10,10 +10,13 @@ computed together (a pure function of each pool's features, fixed before its cli
 
 from __future__ import annotations
 
+import heapq
 import json
 import random
+from bisect import bisect_right
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from itertools import chain
 from pathlib import Path
 from typing import TextIO
 
@@ -64,19 +67,34 @@ def run_replay(
     settings: ReplaySettings | None = None,
     state: RankingState | None = None,
 ) -> ReplayCounts:
-    """Replay and write one JSON line per prediction; returns what was counted."""
+    """Replay and write one JSON line per prediction; returns what was counted.
+
+    A history split by session start holds late clicks of long sessions that happened after
+    the first test click. They are observed at their own time, merged into the test stream
+    (never predicted), so no prediction is made with knowledge of its future.
+    """
     settings = settings or ReplaySettings()
     state = state if state is not None else RankingState()
-    counts = ReplayCounts()
+    counts = ReplayCounts(history_clicks=len(history))
     positions: dict[Id, int] = {}
-    scorer = _learn_from_history(history, state, positions, settings, counts)
+    stream_test = iter(test)
+    first = next(stream_test, None)
+    cut = len(history) if first is None else bisect_right(history, first.at, key=_at)
+    scorer = _learn_from_history(history[:cut], state, positions, settings, counts)
     counts.scorer = scorer.name
+    late = ((click, False) for click in history[cut:])
+    tests = ((click, True) for click in chain([first] if first else [], stream_test))
+    merged = heapq.merge(late, tests, key=lambda pair: pair[0].at)
     if isinstance(out, Path):
         with out.open("w", encoding="utf-8") as stream:
-            _replay_test(test, k, stream, state, scorer, positions, settings, counts)
+            _replay_test(merged, k, stream, state, scorer, positions, settings, counts)
     else:
-        _replay_test(test, k, out, state, scorer, positions, settings, counts)
+        _replay_test(merged, k, out, state, scorer, positions, settings, counts)
     return counts
+
+
+def _at(click: Click) -> float:
+    return click.at
 
 
 def _learn_from_history(
@@ -101,7 +119,6 @@ def _learn_from_history(
                 rows.append(sampled[0])
                 labels.append(sampled[1])
         state.observe(click)
-    counts.history_clicks = len(history)
     counts.training_contexts = len(rows)
     if not rows:
         return scorer_train(features=np.zeros((0, 1)), clicked=np.zeros(0))
@@ -134,7 +151,7 @@ def _training_rows(
 
 
 def _replay_test(
-    test: Iterable[Click],
+    test: Iterable[tuple[Click, bool]],
     k: int,
     stream: TextIO,
     state: RankingState,
@@ -144,11 +161,11 @@ def _replay_test(
     counts: ReplayCounts,
 ) -> None:
     pending = _Pending()
-    for click in test:
-        counts.test_clicks += 1
+    for click, predict in test:
+        counts.test_clicks += predict
         position = positions.get(click.session_id, 0) + 1
         positions[click.session_id] = position
-        if position > 1:
+        if predict and position > 1:
             pool, features = pool_for(
                 state=state,
                 reader=click.reader_id,
