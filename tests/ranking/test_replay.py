@@ -161,3 +161,16 @@ def test_a_few_hours_of_globo_beat_a_floor(tmp_path: Path) -> None:
     assert score.missing == 0 and score.expected > 1000
     assert score.hit_rate > 0.40
     assert score.mrr > 0.18
+
+
+def test_late_history_clicks_are_not_known_before_their_time(tmp_path: Path) -> None:
+    """A long history session's click after the first test click waits for its moment."""
+    history, test = tmp_path / "history.csv", tmp_path / "test.csv"
+    history.write_text(
+        HISTORY_CSV + f"h0,late,a,{LATER + 5}\nh0,late,from-the-future,{LATER + 500}\n"
+    )
+    test.write_text(TEST_CSV + f"r4,t4,a,{LATER + 600}\nr4,t4,b,{LATER + 630}\n")
+    lines = {(line["session_id"], line["position"]): line for line in replay(history, test, k=10)}
+    assert "from-the-future" not in lines[("t1", 2)]["recommended"]
+    assert "from-the-future" in lines[("t4", 2)]["recommended"]
+    assert ("late", 2) not in lines  # history clicks are observed, never predicted
