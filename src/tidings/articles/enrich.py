@@ -162,9 +162,20 @@ class _Work:
 
     def store(self) -> None:
         ArticleTopic.objects.bulk_create(self.tags, ignore_conflicts=True)
-        ids = [vector.article_id for vector in self.vectors]
-        ArticleVector.objects.filter(article_id__in=ids).delete()
-        ArticleVector.objects.bulk_create(self.vectors)
+        # An upsert, so two workers enriching one article at once do not collide.
+        ArticleVector.objects.bulk_create(
+            self.vectors,
+            update_conflicts=True,
+            unique_fields=["article"],
+            update_fields=[
+                "signature",
+                "vector",
+                "vectoriser_version",
+                "enrichment_version",
+                "content_hash",
+                "enriched_at",
+            ],
+        )
         self.report.topics_linked += len(self.tags)
 
 
