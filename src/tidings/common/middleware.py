@@ -1,0 +1,44 @@
+"""Request guards shared by the site and the API."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from urllib.parse import unquote_to_bytes
+
+from django.core.exceptions import RequestDataTooBig
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http.request import RawPostDataException
+
+NUL_MESSAGE = "Text may not contain NUL (0x00) characters."
+
+
+class RejectNulMiddleware:
+    """Answer 400 to NUL characters in the address, query or body.
+
+    PostgreSQL cannot store them (psycopg refuses the query), so without this check a NUL
+    in any text field is a 500 on PostgreSQL and silently stored on SQLite.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if _carries_nul(request):
+            if request.path.startswith("/api/"):
+                return JsonResponse({"detail": NUL_MESSAGE}, status=400)
+            return HttpResponse(NUL_MESSAGE, status=400, content_type="text/plain; charset=utf-8")
+        return self.get_response(request)
+
+
+def _carries_nul(request: HttpRequest) -> bool:
+    if "\x00" in request.path or b"\x00" in unquote_to_bytes(request.META.get("QUERY_STRING", "")):
+        return True
+    if request.method in {"GET", "HEAD", "OPTIONS"}:
+        return False
+    try:
+        body = request.body
+    except (RequestDataTooBig, RawPostDataException):  # Django answers these itself
+        return False
+    if b"\x00" in body or b"\\u0000" in body:
+        return True
+    return request.content_type == "application/x-www-form-urlencoded" and b"%00" in body
