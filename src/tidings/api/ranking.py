@@ -20,7 +20,8 @@ MAX_CURSOR = 10_000
 
 
 class ForYouQuery(Schema):
-    cursor: str = "0"
+    # The schema states exactly the cursors a previous page hands out (0…MAX_CURSOR).
+    cursor: str = Field("0", pattern=r"^(?:[0-9]{1,4}|10000)$")
     limit: int = Field(20, ge=1, le=PAGE_MAX)
 
 
