@@ -62,7 +62,7 @@ def _item(request: HttpRequest, article: Article, reason: str) -> ForYouItemOut:
 def for_you(request: HttpRequest, query: Query[ForYouQuery]) -> ForYouOut:
     _check_query(request, {"cursor", "limit"})
     page = for_you_page(
-        user=request.auth,
+        user=request.auth,  # type: ignore[attr-defined]
         session_key=request.session.session_key if hasattr(request, "session") else None,
         session_reads=session_reads(request) if hasattr(request, "session") else [],
         cursor=_cursor(query.cursor),

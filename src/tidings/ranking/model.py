@@ -39,7 +39,8 @@ DEFAULT_WEIGHTS = {
 
 
 class Scorer(Protocol):
-    name: str
+    @property
+    def name(self) -> str: ...
 
     def score(self, features: np.ndarray) -> np.ndarray: ...
 

@@ -7,7 +7,7 @@ function of the features and batching it only saves interpreter overhead.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -99,7 +99,7 @@ def pool_rank(
     diversity: Diversity | None = None,
 ) -> list[Recommendation]:
     """Best first; diversity only reorders when its hooks know something."""
-    order = np.argsort(-scores, kind="stable")
+    order: Sequence[int] = np.argsort(-scores, kind="stable").tolist()
     if diversity is not None and (diversity.story_cluster_of or diversity.topic_of):
         order = _diversify(state, pool, order, k, diversity)
     return [
@@ -129,14 +129,14 @@ def reason_for(signals: list[float]) -> str:
 
 
 def _diversify(
-    state: RankingState, pool: CandidatePool, order: np.ndarray, k: int, diversity: Diversity
+    state: RankingState, pool: CandidatePool, order: Sequence[int], k: int, diversity: Diversity
 ) -> list[int]:
     """One article per story cluster, at most `max_per_topic` per topic; the rest after."""
     chosen: list[int] = []
     held_back: list[int] = []
     clusters: set[Hashable] = set()
     topics: dict[Hashable, int] = {}
-    for i in order.tolist():
+    for i in order:
         article_id = state.article_ids[pool.codes[i]]
         cluster = diversity.story_cluster_of(article_id) if diversity.story_cluster_of else None
         topic = diversity.topic_of(article_id) if diversity.topic_of else None

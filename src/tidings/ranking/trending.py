@@ -13,8 +13,10 @@ kept in the shared cache as plain dicts, so a page or API read is one cache get.
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.core.cache import cache
 from django.db.models import Count, Q
@@ -121,10 +123,10 @@ def _topic_publication_counts(
     )
     if section_ids:
         rows = rows.filter(article__section_id__in=section_ids)
-    rows = rows.values("topic_id").annotate(
+    counts = rows.values("topic_id").annotate(
         total=Count("id"), recent=Count("id", filter=Q(article__published_at__gte=recent_since))
     )
-    return {row["topic_id"]: (row["recent"], row["total"]) for row in rows}
+    return {row["topic_id"]: (row["recent"], row["total"]) for row in counts}
 
 
 def _article_reading_counts(now: datetime) -> dict[int, tuple[int, int]]:
@@ -173,7 +175,7 @@ def stories_compute(*, section_ids: list[int] | None = None) -> list[dict]:
     )
     if section_ids:
         rows = rows.filter(section_id__in=section_ids)
-    rows = rows.values("story_cluster_id").annotate(
+    counts = rows.values("story_cluster_id").annotate(
         total=Count("id"),
         recent=Count("id", filter=Q(published_at__gte=recent_since)),
         sources=Count("source_id", distinct=True),
@@ -181,7 +183,7 @@ def stories_compute(*, section_ids: list[int] | None = None) -> list[dict]:
     scored = sorted(
         (
             (burst_score(recent=row["recent"], total=row["total"]), row)
-            for row in rows
+            for row in counts
             if row["recent"] >= MIN_RECENT or row["sources"] >= MIN_RECENT
         ),
         key=lambda pair: (pair[0], pair[1]["sources"]),
@@ -195,7 +197,7 @@ def stories_compute(*, section_ids: list[int] | None = None) -> list[dict]:
     ]
 
 
-def _story(cluster: StoryCluster, row: dict, score: float) -> dict:
+def _story(cluster: StoryCluster, row: Mapping[str, Any], score: float) -> dict:
     return {
         "id": cluster.pk,
         "title": cluster.title,
