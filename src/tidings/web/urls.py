@@ -58,6 +58,7 @@ urlpatterns = [
     path("for-you/", ranking_views.for_you_feed, name="for-you"),
     path("trending/rail/", ranking_views.trending_rail, name="trending-rail"),
     path("a/<int:pk>/opened/", ranking_views.article_opened, name="article-opened"),
+    path("a/<int:pk>/related/", article.article_related, name="article-related"),
     path("robots.txt", sitemaps.robots_txt, name="robots"),
     path("sitemap.xml", sitemap, {"sitemaps": sitemaps.SITEMAPS}, name="sitemap"),
     path("news-sitemap.xml", sitemaps.news_sitemap, name="news-sitemap"),

@@ -1,3 +1,4 @@
+from django.core.cache import caches
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
@@ -5,6 +6,7 @@ from tidings.articles import selectors
 from tidings.articles.models import Article
 from tidings.billing.selectors import entitlement_for
 from tidings.common.errors import NotFound
+from tidings.search.selectors import related_for_article
 from tidings.web.structured_data import news_article_json_ld
 
 
@@ -45,3 +47,21 @@ def article_short_link(request: HttpRequest, pk: int) -> HttpResponse:
     except NotFound as error:
         raise Http404(str(error)) from None
     return redirect(article.get_absolute_url(), permanent=False)
+
+
+RELATED_ON_PAGE = 5
+
+
+def article_related(request: HttpRequest, pk: int) -> HttpResponse:
+    """The "Related stories" block under an article (HTMX), cached per content version."""
+    key = f"related:{pk}:{selectors.content_version()}"
+    local = caches["local"]
+    related = local.get(key)
+    if related is None:
+        try:
+            article = selectors.article_get_visible(pk=pk)
+        except NotFound as error:
+            raise Http404(str(error)) from None
+        related = related_for_article(article=article, limit=RELATED_ON_PAGE)
+        local.set(key, related, 300)
+    return render(request, "web/partials/_related.html", {"related": related})
