@@ -6,7 +6,7 @@ from collections.abc import Callable
 from urllib.parse import unquote_to_bytes
 
 from django.core.exceptions import RequestDataTooBig
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.http.request import RawPostDataException
 
 NUL_MESSAGE = "Text may not contain NUL (0x00) characters."
@@ -42,3 +42,25 @@ def _carries_nul(request: HttpRequest) -> bool:
     if b"\x00" in body or b"\\u0000" in body:
         return True
     return request.content_type == "application/x-www-form-urlencoded" and b"%00" in body
+
+
+class DeskForStaffOnlyMiddleware:
+    """A signed-in reader who opens the editor desk gets a 404, not the desk's login page.
+
+    Anonymous visitors still see the desk's sign-in; a reader's account can never become a
+    way in, and the answer does not confirm that the desk is there (SECURITY.md Z7).
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = getattr(request, "user", None)
+        if (
+            request.path.startswith("/desk/")
+            and user is not None
+            and user.is_authenticated
+            and not user.is_staff
+        ):
+            raise Http404("No such page.")
+        return self.get_response(request)
