@@ -17,7 +17,7 @@ from django.urls import URLPattern, path, reverse
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
 from django.utils.html import format_html
-from django.utils.safestring import SafeString, mark_safe
+from django.utils.safestring import SafeString
 
 from tidings.articles import services
 from tidings.articles.models import (
@@ -32,6 +32,7 @@ from tidings.articles.models import (
     TopicAlias,
 )
 from tidings.common.errors import InvalidInput
+from tidings.common.sanitise import mark_sanitised
 from tidings.common.text import normalise_name
 from tidings.search.selectors import tagger_top_terms
 
@@ -315,7 +316,7 @@ class ArticleAdmin(admin.ModelAdmin):
         return format_html(
             '<div class="desk-source-body">{}</div><p class="help">This story came from its '
             "source as HTML. Write a body above only to replace it.</p>",
-            mark_safe(obj.body_html),
+            mark_sanitised(obj.body_html),
         )
 
     def view_on_site(self, obj: Article) -> str | None:

@@ -8,10 +8,11 @@ from urllib.parse import quote, urlencode
 from django import template
 from django.template.defaultfilters import date as date_filter
 from django.utils import timezone
-from django.utils.html import escape, format_html
-from django.utils.safestring import SafeString, mark_safe
+from django.utils.html import escape, format_html, format_html_join
+from django.utils.safestring import SafeString
 
 from tidings.articles.models import Article
+from tidings.common.sanitise import mark_sanitised
 
 register = template.Library()
 
@@ -26,31 +27,32 @@ def newsdate(value: datetime | None) -> str:
 
 @register.simple_tag
 def article_body(article: Article) -> SafeString:
-    """The sanitised body with the "Read more" links set inline after the second paragraph.
-
-    ``body_html`` is the one field that has passed the sanitiser (common.sanitise) on save.
-    """
-    body = article.body_html
+    """The sanitised body with the "Read more" links set inline after the second paragraph."""
+    body = mark_sanitised(article.body_html)
     links = [link for link in article.related_links if link.get("url")]
     if not links:
-        return mark_safe(body)
-    items = "".join(
-        format_html(
-            '<li><a href="{}">{}</a></li>',
-            _related_href(link),
-            link.get("title") or link["url"],
-        )
-        for link in links[:5]
+        return body
+    items = format_html_join(
+        "",
+        '<li><a href="{}">{}</a></li>',
+        ((_related_href(link), link.get("title") or link["url"]) for link in links[:5]),
     )
-    aside = (
-        '<aside class="read-more" aria-label="Read more">'
-        f"<strong>Read more:</strong><ul>{items}</ul></aside>"
+    aside = format_html(
+        '<aside class="read-more" aria-label="Read more"><strong>Read more:</strong>'
+        "<ul>{}</ul></aside>",
+        items,
     )
-    parts = body.split("</p>")
-    position = min(2, len(parts) - 1)
+    head, cut, tail = _after_paragraphs(article.body_html, count=2)
+    return format_html("{}{}{}", mark_sanitised(head + cut), aside, mark_sanitised(tail))
+
+
+def _after_paragraphs(html: str, *, count: int) -> tuple[str, str, str]:
+    """(before, "</p>", after) split after the ``count``-th paragraph, or at the end."""
+    parts = html.split("</p>")
+    position = min(count, len(parts) - 1)
     if position <= 0:
-        return mark_safe(body + aside)
-    return mark_safe("</p>".join(parts[:position]) + "</p>" + aside + "</p>".join(parts[position:]))
+        return html, "", ""
+    return "</p>".join(parts[:position]), "</p>", "</p>".join(parts[position:])
 
 
 def _related_href(link: dict[str, object]) -> str:
