@@ -25,14 +25,9 @@ from tidings.articles.models import (
 )
 from tidings.articles.selectors import CONTENT_VERSION_KEY
 from tidings.common.errors import InvalidInput
-from tidings.common.sanitise import sanitise_html
-from tidings.common.text import (
-    content_hash,
-    headline_slug,
-    html_to_text,
-    normalise_name,
-    reading_minutes,
-)
+from tidings.common.sanitise import html_to_text, sanitise_html
+from tidings.common.text import content_hash, headline_slug, normalise_name
+from tidings.enrichment.basics import reading_minutes
 from tidings.ingestion.types import ExtractedArticle
 from tidings.sources.models import Source
 
@@ -77,7 +72,7 @@ def article_prepare(*, article: Article) -> None:
     article.headline = " ".join(article.headline.split())
     article.body_text = html_to_text(article.body_html)
     article.slug = headline_slug(article.headline)
-    article.reading_minutes = reading_minutes(article.body_text)
+    article.reading_minutes = reading_minutes(text=article.body_text)
     if article.status == Article.Status.PUBLISHED and article.published_at is None:
         article.published_at = timezone.now()
     if article.status == Article.Status.SCHEDULED and article.published_at is None:
