@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import re
 from dataclasses import dataclass
 from datetime import datetime
@@ -381,7 +382,8 @@ def article_upsert(
     article = article or Article(
         source=source, external_id=external_id, canonical_url=url, dedupe_key=dedupe_key[:64]
     )
-    snapshot = None if created else Article.objects.get(pk=article.pk)
+    # The stored state before this change (already loaded: no second query per item).
+    snapshot = None if created else copy.copy(article)
     _apply_extracted(article, extracted)
     article.status = Article.Status.RETRACTED if retracted else article.status
     if created and not retracted:
