@@ -9,7 +9,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, Prefetch, QuerySet
+from django.db.models import Count, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import render
 from django.template.response import TemplateResponse
@@ -19,7 +19,7 @@ from django.utils.cache import add_never_cache_headers
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
-from tidings.articles import services
+from tidings.articles import selectors, services
 from tidings.articles.models import (
     Article,
     ArticleTopic,
@@ -208,23 +208,6 @@ class RetractForm(forms.Form):
         label="Note to readers",
         widget=forms.Textarea(attrs={"rows": 3, "cols": 80}),
         help_text="Shown on the story under “Retracted.”: why it was withdrawn.",
-    )
-
-
-def article_for_preview(*, pk: int) -> Article | None:
-    """An article in any status, with what its page shows (as selectors.article_get_visible)."""
-    topics = Prefetch(
-        "article_topics",
-        queryset=ArticleTopic.objects.select_related("topic")
-        .filter(topic__status=Topic.Status.APPROVED)
-        .order_by("-confidence", "topic__name"),
-    )
-    return (
-        Article.objects.select_related("section__parent__parent", "source", "lead_media")
-        .select_related("story_cluster")
-        .prefetch_related("bylines", topics, "revisions")
-        .filter(pk=pk)
-        .first()
     )
 
 
@@ -430,7 +413,7 @@ class ArticleAdmin(admin.ModelAdmin):
         # preview cannot drift from the published page.
         from tidings.web.views.article import article_page_context
 
-        article = article_for_preview(pk=int(object_id)) if object_id.isdigit() else None
+        article = selectors.article_get_for_desk(pk=int(object_id)) if object_id.isdigit() else None
         if article is None:
             raise Http404("No such article.")
         if not self.has_view_or_change_permission(request, article):
