@@ -91,8 +91,8 @@ def front_page(*, per_section: int = 4, latest: int = 12) -> dict[str, object]:
     """Top stories per section (newest first, none repeated) and the latest across the site."""
     latest_articles = article_list_latest(limit=latest)
     # The lead is the newest story with a photo among the latest, else simply the newest.
-    lead = next((a for a in latest_articles if a.lead_media_id), latest_articles[:1] or None)
-    lead_stories = [lead] if isinstance(lead, Article) else list(lead or [])
+    with_photo = [article for article in latest_articles if article.lead_media_id]
+    lead_stories = (with_photo or latest_articles)[:1]
     shown = {article.pk for article in lead_stories}
     sections = []
     for section in section_list_for_navigation():
@@ -101,9 +101,7 @@ def front_page(*, per_section: int = 4, latest: int = 12) -> dict[str, object]:
         shown.update(article.pk for article in stories)
         if stories:
             sections.append((section, stories))
-    rest = [
-        article for article in latest_articles if article.pk not in {a.pk for a in lead_stories}
-    ]
+    rest = [article for article in latest_articles if article not in lead_stories]
     return {"lead_stories": lead_stories, "latest": rest, "sections": sections}
 
 

@@ -139,12 +139,12 @@ def article_publish_due(*, now: datetime | None = None) -> int:
 
 def content_changed() -> None:
     """Invalidate every cached page fragment (they are keyed on the content version)."""
-    key = CONTENT_VERSION_KEY
-    caches["default"].get_or_set(key, 1, timeout=None)
+    shared = caches["default"]
+    shared.add(CONTENT_VERSION_KEY, 1, timeout=None)
     try:
-        caches["default"].incr(key)
-    except ValueError:
-        caches["default"].set(key, 2, timeout=None)
+        shared.incr(CONTENT_VERSION_KEY)
+    except ValueError:  # evicted between the two calls
+        shared.set(CONTENT_VERSION_KEY, 2, timeout=None)
 
 
 def own_desk() -> Source:
