@@ -28,3 +28,17 @@ def test_a_nul_in_a_form_is_a_400(client):
 
 def test_ordinary_requests_pass(client):
     assert client.get("/api/stories?limit=5").status_code == 200
+
+
+def test_binary_uploads_pass_but_a_nul_in_a_multipart_text_field_does_not(client):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tidings.common.middleware import NUL_MESSAGE
+
+    def photo():
+        return SimpleUploadedFile("photo.png", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "image/png")
+
+    upload = client.post("/account/sign-in/", {"file": photo(), "email": "a@example.org"})
+    assert NUL_MESSAGE not in upload.content.decode()
+    refused = client.post("/account/sign-in/", {"email": "a\x00@example.org", "file": photo()})
+    assert refused.status_code == 400 and NUL_MESSAGE in refused.content.decode()

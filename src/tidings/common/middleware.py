@@ -35,6 +35,9 @@ def _carries_nul(request: HttpRequest) -> bool:
         return True
     if request.method in {"GET", "HEAD", "OPTIONS"}:
         return False
+    if request.content_type.startswith("multipart/"):
+        # Uploaded files are binary; only the text fields of the form are checked.
+        return any("\x00" in value for value in request.POST.values())
     try:
         body = request.body
     except (RequestDataTooBig, RawPostDataException):  # Django answers these itself
