@@ -6,7 +6,6 @@ app may only import from apps above it in the flow (see docs/decisions/0002-inta
 
 from __future__ import annotations
 
-import gzip
 import json
 import logging
 from dataclasses import dataclass, field
@@ -23,6 +22,7 @@ from tidings.articles.enrich import article_mark_source_tagged
 from tidings.articles.models import Article
 from tidings.articles.services import article_upsert
 from tidings.common.errors import ApplicationError, InvalidInput
+from tidings.common.files import read_input
 from tidings.common.http import (
     BlockedAddressError,
     FetchError,
@@ -54,7 +54,6 @@ logger = logging.getLogger(__name__)
 SITEMAP_PAGES_PER_POLL = 20
 # What a parser bug on hostile bytes raises; database and programming errors are not here.
 PARSER_BUGS = (ValueError, TypeError, LookupError, AttributeError, ArithmeticError, RecursionError)
-MAX_FILE_BYTES = 20 * 1024 * 1024
 
 
 @dataclass
@@ -280,20 +279,13 @@ def opml_export(*, title: str) -> bytes:
 
 def read_input_file(path: Path) -> str:
     """A local file as text (``.gz`` accepted), refusing huge files."""
-    if path.stat().st_size > MAX_FILE_BYTES:
-        raise InvalidInput(f"{path} is larger than {MAX_FILE_BYTES // (1024 * 1024)} MB.")
-    raw = path.read_bytes()
-    if path.suffix == ".gz":
-        with gzip.open(path, "rb") as handle:
-            raw = handle.read(MAX_FILE_BYTES + 1)
-        if len(raw) > MAX_FILE_BYTES:
-            raise InvalidInput(f"{path} expands to more than the size limit.")
-    for encoding in ("utf-8-sig", "cp1252", "latin-1"):
+    raw = read_input(path)
+    for encoding in ("utf-8-sig", "cp1252"):
         try:
             return raw.decode(encoding)
         except UnicodeDecodeError:
             continue
-    return raw.decode("utf-8", errors="replace")
+    return raw.decode("latin-1")  # every byte is a latin-1 character
 
 
 def _looks_like_text_dump(path: Path) -> bool:

@@ -8,18 +8,17 @@ line is ``{"input": PATH, **article}``; an input that cannot be read or fetched 
 
 from __future__ import annotations
 
-import gzip
 import json
-import zlib
 from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from tidings.common.errors import InvalidInput
+from tidings.common.files import read_input
 from tidings.ingestion.extract import extract_page
 from tidings.ingestion.types import ExtractedArticle
 
-_GZIP_MAGIC = b"\x1f\x8b"
 _REMOTE = ("http://", "https://")
 
 
@@ -62,15 +61,9 @@ def _read(*, path: str, url: str | None) -> tuple[bytes, str | None]:
     if path.lower().startswith(_REMOTE):
         return _fetch(path=path), url or path
     try:
-        raw = Path(path).read_bytes()
-    except OSError as error:
-        raise InputError(f"cannot read {path}: {error.strerror or error}") from None
-    if raw[:2] == _GZIP_MAGIC:
-        try:
-            raw = gzip.decompress(raw)
-        except (OSError, EOFError, zlib.error) as error:
-            raise InputError(f"cannot decompress {path}: {error}") from None
-    return raw, url
+        return read_input(Path(path)), url
+    except InvalidInput as error:
+        raise InputError(str(error)) from None
 
 
 def _fetch(*, path: str) -> bytes:
