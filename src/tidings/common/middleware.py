@@ -35,7 +35,7 @@ def _carries_nul(request: HttpRequest) -> bool:
         return True
     if request.method in {"GET", "HEAD", "OPTIONS"}:
         return False
-    if request.content_type.startswith("multipart/"):
+    if (request.content_type or "").startswith("multipart/"):
         # Uploaded files are binary; only the text fields of the form are checked.
         return any("\x00" in value for value in request.POST.values())
     try:
