@@ -7,6 +7,7 @@ from urllib.parse import unquote_to_bytes
 
 from django.core.exceptions import RequestDataTooBig
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http.multipartparser import MultiPartParserError
 from django.http.request import RawPostDataException
 
 NUL_MESSAGE = "Text may not contain NUL (0x00) characters."
@@ -35,13 +36,16 @@ def _carries_nul(request: HttpRequest) -> bool:
         return True
     if request.method in {"GET", "HEAD", "OPTIONS"}:
         return False
-    if (request.content_type or "").startswith("multipart/"):
-        # Uploaded files are binary; only the text fields of the form are checked.
-        return any("\x00" in value for value in request.POST.values())
     try:
-        body = request.body
+        body = request.body  # read once and kept, so views can still use body or POST
     except (RequestDataTooBig, RawPostDataException):  # Django answers these itself
         return False
+    if (request.content_type or "").startswith("multipart/"):
+        # Uploaded files are binary; only the text fields of the form are checked.
+        try:
+            return any("\x00" in value for value in request.POST.values())
+        except MultiPartParserError:  # a broken form: the view answers it
+            return False
     if b"\x00" in body or b"\\u0000" in body:
         return True
     return request.content_type == "application/x-www-form-urlencoded" and b"%00" in body
