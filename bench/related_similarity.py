@@ -10,8 +10,9 @@ copied here: `pip download gensim==4.4.0 --no-deps` and unzip `gensim/test/test_
 defaults to its test_data folder.
 
 Reports the Pearson correlation over the 1,225 pairs for plain TF-IDF cosine (background
-IDF), our `related_scores` on the pool alone, and with LSA vectors fitted on the background
-(standing in for the site's own archive).
+IDF, the baseline), LSA fitted on the background (standing in for the site's own archive),
+the word embeddings alone, and our `related_scores` as the site computes them (IDF from the
+50-article pool, embeddings from the wordllama table; the background is not used).
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 
 from tidings.enrichment.related import related_scores
 from tidings.enrichment.types import RelatedDoc
-from tidings.enrichment.vectors import LsaVectoriser, content_terms
+from tidings.enrichment.vectors import LsaVectoriser, content_terms, word_embeddings
 
 
 def default_lee_dir() -> Path | None:
@@ -50,9 +51,10 @@ def pearson_of(matrix: np.ndarray, ratings: np.ndarray) -> float:
     return float(pearsonr(matrix[upper], ratings[upper])[0])
 
 
-def ours(docs: list[str], vectors: dict[int, np.ndarray] | None) -> np.ndarray:
+def ours(docs: list[str]) -> np.ndarray:
     pool = [RelatedDoc(id=i, headline="", text=text) for i, text in enumerate(docs)]
-    rows = [related_scores(article=doc, candidates=pool, vectors=vectors) for doc in pool]
+    meanings = dict(enumerate(word_embeddings().transform(docs)))  # as stored by enrichment
+    rows = [related_scores(article=doc, candidates=pool, meanings=meanings) for doc in pool]
     matrix = np.array(rows)
     return (matrix + matrix.T) / 2  # the pool's IDF is the same both ways; average rounding
 
@@ -69,11 +71,13 @@ def main() -> None:
     ).fit(background + docs)
     matrix = tfidf.transform(docs)
     baseline = pearson_of((matrix @ matrix.T).toarray(), ratings)
-    print(f"TF-IDF cosine (background IDF)     {baseline:.3f}")
-    print(f"related_scores, pool only          {pearson_of(ours(docs, None), ratings):.3f}")
+    print(f"TF-IDF cosine (background IDF)      {baseline:.3f}")
     lsa = LsaVectoriser(dimensions=200).fit(background)
-    vectors = dict(enumerate(lsa.transform(docs)))
-    print(f"related_scores + LSA (background)  {pearson_of(ours(docs, vectors), ratings):.3f}")
+    latent = lsa.transform(docs)
+    print(f"LSA cosine (fitted on background)   {pearson_of(latent @ latent.T, ratings):.3f}")
+    meaning = word_embeddings().transform(docs)
+    print(f"word-embedding cosine               {pearson_of(meaning @ meaning.T, ratings):.3f}")
+    print(f"related_scores (the site's score)   {pearson_of(ours(docs), ratings):.3f}")
 
 
 if __name__ == "__main__":

@@ -87,12 +87,12 @@ def test_k_limits_results_and_empty_pool_gives_nothing() -> None:
     assert related_articles(article=ARTICLE, candidates=pool, k=0) == []
 
 
-def test_stored_vectors_blend_into_the_wording_score() -> None:
-    """Stored vectors (LSA or embeddings) lift a pair the words alone under-rate."""
+def test_stored_meanings_blend_into_the_wording_score() -> None:
+    """Stored word-embedding vectors are used instead of embedding the text again."""
     pool = [FOLLOW_UP, SAME_THEME]
     alike = {1: np.array([1.0, 0.0]), 2: np.array([0.0, 1.0]), 3: np.array([1.0, 0.0])}
     without = related_scores(article=ARTICLE, candidates=pool)
-    with_vectors = related_scores(article=ARTICLE, candidates=pool, vectors=alike)
+    with_vectors = related_scores(article=ARTICLE, candidates=pool, meanings=alike)
     assert with_vectors[1] > without[1]
     assert with_vectors[0] < without[0]
     assert all(0.0 <= score <= 1.0 for score in with_vectors)

