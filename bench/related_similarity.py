@@ -12,13 +12,20 @@ defaults to its test_data folder.
 Reports the Pearson correlation over the 1,225 pairs for plain TF-IDF cosine (background
 IDF, the baseline), LSA fitted on the background (standing in for the site's own archive),
 the word embeddings alone, and our `related_scores` as the site computes them (IDF from the
-50-article pool, embeddings from the wordllama table; the background is not used).
+50-article pool, embeddings from the wordllama table; the background is not used). Then the
+same through the interfaces: the 50 articles go into a fresh SQLite newsroom with
+`tidings ingest --jsonl` (headline = first sentence, one source, one hour apart), `tidings
+enrich` runs, and every pair's score is read from `GET /api/articles/{id}/related?limit=500`
+(topics, story clusters and time then play their part too).
 """
 
 from __future__ import annotations
 
 import argparse
 import importlib.util
+import json
+import re
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import numpy as np
@@ -59,6 +66,39 @@ def ours(docs: list[str]) -> np.ndarray:
     return (matrix + matrix.T) / 2  # the pool's IDF is the same both ways; average rounding
 
 
+def through_the_site(docs: list[str]) -> np.ndarray:
+    """Ingest, enrich, and read every article's related scores from the API."""
+    from bench.tagging_e2e import cli, newsroom_setup
+
+    folder = newsroom_setup()
+    start = datetime(2024, 1, 1, tzinfo=UTC)
+    lines = [
+        {
+            "external_id": f"lee-{i}",
+            "headline": re.split(r"(?<=[.!?])\s", text, maxsplit=1)[0][:200],
+            "body_text": text,
+            "source": "Lee corpus",
+            "published": (start + timedelta(hours=i)).isoformat(),
+        }
+        for i, text in enumerate(docs)
+    ]
+    path = folder / "lee.jsonl"
+    path.write_text("\n".join(json.dumps(line) for line in lines) + "\n", encoding="utf-8")
+    stored = [json.loads(line) for line in cli("ingest", "--jsonl", str(path)).splitlines()]
+    ids = {r["external_id"]: r["article_id"] for r in stored}
+    print(f"  {cli('enrich').strip()}")
+    from django.test import Client
+
+    client = Client()
+    position = {ids[f"lee-{i}"]: i for i in range(len(docs))}
+    matrix = np.zeros((len(docs), len(docs)))
+    for i in range(len(docs)):
+        answer = client.get(f"/api/articles/{ids[f'lee-{i}']}/related?limit=500").json()
+        for item in answer["items"]:
+            matrix[i, position[item["id"]]] = item["score"]
+    return (matrix + matrix.T) / 2
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--lee-dir", type=Path, default=default_lee_dir())
@@ -78,6 +118,8 @@ def main() -> None:
     meaning = word_embeddings().transform(docs)
     print(f"word-embedding cosine               {pearson_of(meaning @ meaning.T, ratings):.3f}")
     print(f"related_scores (the site's score)   {pearson_of(ours(docs), ratings):.3f}")
+    site = through_the_site(docs)
+    print(f"GET /api/articles/{{id}}/related      {pearson_of(site, ratings):.3f}")
 
 
 if __name__ == "__main__":
