@@ -108,14 +108,11 @@ def _wording(
     circle (+0.13 Pearson on the Lee ratings over TF-IDF alone)."""
     docs = [article, *candidates]
     missing = [doc for doc in docs if doc.id not in meanings]
-    computed = dict(
-        zip(
-            (doc.id for doc in missing),
-            word_embeddings().transform([_text(doc) for doc in missing]),
-            strict=True,
-        )
-    )
-    rows = normalise_rows(np.vstack([meanings.get(doc.id, computed.get(doc.id)) for doc in docs]))
+    known = dict(meanings)
+    if missing:
+        embedded = word_embeddings().transform([_text(doc) for doc in missing])
+        known.update(zip((doc.id for doc in missing), embedded, strict=True))
+    rows = normalise_rows(np.vstack([known[doc.id] for doc in docs]))
     meaning = np.clip(rows[1:] @ rows[0], 0.0, 1.0)
     return (1.0 - MEANING_SHARE) * _tfidf_cosines(article, candidates) + MEANING_SHARE * meaning
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import importlib.util
 import io
+import os
 import pickle
 import re
 from collections.abc import Iterable, Sequence
@@ -185,6 +186,9 @@ class WordEmbeddingVectoriser:
     WEIGHTS = "weights/l2_supercat_256.safetensors"
 
     def __init__(self, *, folder: Path | None = None, max_chars: int = 8_000):
+        # One thread per call: web and job processes fork, and Rust threads started before
+        # a fork would make tokenizers disable itself with a warning on every process.
+        os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
         from safetensors.numpy import load_file
         from tokenizers import Tokenizer
 
