@@ -12,16 +12,17 @@ from django.test import Client
 from tidings.articles.models import Article, ArticleTopic, Section, Topic
 from tidings.ranking.selectors import live_state_forget
 from tidings.ranking.services import state_refresh
-from tidings.ranking.snapshots import scorer_path
+from tidings.ranking.snapshots import blend_path, scorer_path
 from tidings.sources.models import Source
 
 
 @pytest.fixture(autouse=True)
 def _fresh_live_state() -> Iterator[None]:
-    """No state or trained scorer carries over from another test's database."""
+    """No state, trained scorer or learned blend carries over from another test's database."""
     live_state_forget()
     yield
     scorer_path().unlink(missing_ok=True)
+    blend_path().unlink(missing_ok=True)
     live_state_forget()
 
 

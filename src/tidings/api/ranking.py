@@ -13,7 +13,7 @@ from tidings.articles.models import Article
 from tidings.common.errors import InvalidInput
 from tidings.ranking.foryou import PAGE_MAX, for_you_page
 from tidings.ranking.trending import MAX_LIST, most_read, trending_stories, trending_topics
-from tidings.ranking.views import session_reads
+from tidings.ranking.views import impressions_log, session_reads
 
 router = Router(tags=["ranking"])
 MAX_CURSOR = 10_000
@@ -68,6 +68,7 @@ def for_you(request: HttpRequest, query: Query[ForYouQuery]) -> ForYouOut:
         cursor=_cursor(query.cursor),
         limit=query.limit,
     )
+    impressions_log(request, user=request.auth, page=page)  # type: ignore[attr-defined]
     return ForYouOut(
         items=[_item(request, item.article, item.reason) for item in page.items],
         next_cursor=str(page.next_cursor) if page.next_cursor is not None else None,

@@ -1,10 +1,13 @@
 """The For-you feed: candidates from the reader's follows, reads, co-reading and the front of
-the news → the core ranker's learned score for what behaviour knows → the reader's explicit
-signals → diversity → one true reason per story.
+the news → features (the core ranker's learned score for what behaviour knows, the reader's
+explicit signals, popularity, freshness) → the learned blend → diversity → one true reason
+per story.
 
 Behavioural candidates and their scores come from the ranking core (`candidates_gather`,
 `features_build`, the live scorer) over the live state. Follows, hides, "less/more like this"
-and recent reads are read from the database on every request, so they apply at once.
+and recent reads are read from the database on every request, so they apply at once: hidden
+topics and sources and "less like this" stories are removed before scoring, and the blend
+(`ranking.blend`, learned from the For-you impressions, decision 0005) only orders the rest.
 """
 
 from __future__ import annotations
@@ -21,10 +24,17 @@ from django.core.cache import caches
 from django.utils import timezone
 
 from tidings.articles.models import Article, ArticleTopic
+from tidings.ranking.blend import Blend
 from tidings.ranking.candidates import Context, candidates_gather
 from tidings.ranking.features import features_build
 from tidings.ranking.recommend import reason_for
-from tidings.ranking.selectors import ReaderSignals, live_scorer, live_state, reader_signals
+from tidings.ranking.selectors import (
+    ReaderSignals,
+    live_blend,
+    live_scorer,
+    live_state,
+    reader_signals,
+)
 from tidings.ranking.state import RankingState
 from tidings.ranking.trending import most_read
 
@@ -41,6 +51,8 @@ MAX_PER_TOPIC, MAX_PER_SOURCE, SPREAD_WINDOW = 3, 3, 10
 
 # Which evidence names the item, strongest first; the first one present is the reason.
 FOLLOW, BEHAVIOUR, SIMILAR, POPULAR, FRESH = range(5)
+Features = tuple[float, ...]  # in ranking.blend.BLEND_FEATURES order
+Ranked = tuple[int, str, float, Features]  # article id, reason, score, features
 
 
 @dataclass(slots=True)
@@ -56,6 +68,8 @@ class ForYouItem:
     article: Article
     reason: str
     score: float
+    position: int = 0  # in the whole feed, not the page
+    features: Features = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,9 +93,11 @@ def for_you_page(
         needed=cursor + limit + 1,
     )
     window = ranked[cursor : cursor + limit]
-    articles = _cards([pk for pk, _, _ in window])
+    articles = _cards([pk for pk, _, _, _ in window])
     items = [
-        ForYouItem(articles[pk], reason, score) for pk, reason, score in window if pk in articles
+        ForYouItem(articles[pk], reason, score, position, features)
+        for position, (pk, reason, score, features) in enumerate(window, start=cursor)
+        if pk in articles
     ]
     more = cursor + limit < len(ranked)
     return ForYouPage(items=items, next_cursor=cursor + limit if more else None)
@@ -105,8 +121,8 @@ def for_you_ranked(
     session_key: str | None,
     session_reads: list[int],
     needed: int = FEED_DEPTH,
-) -> list[tuple[int, str, float]]:
-    """(article id, reason, score) best first, diversified, `needed` long at most."""
+) -> list[Ranked]:
+    """(article id, reason, score, features) best first, diversified, `needed` long at most."""
     pool: dict[int, Candidate] = {}
     anchors = _anchor_headlines(signals.reads[:1])
     _add_behaviour(pool, signals, reader_id, session_key, session_reads, anchors)
@@ -115,7 +131,7 @@ def for_you_ranked(
     _add_popular(pool)
     _add_fresh(pool)
     meta = _meta(list(pool) + list(signals.less | signals.more))
-    scored = _score(pool, meta, signals)
+    scored = _score(pool, meta, signals, live_blend())
     return _diversify(scored, meta, min(needed, FEED_DEPTH))
 
 
@@ -316,11 +332,21 @@ def _meta(article_ids: list[int]) -> dict[int, Meta]:
     }
 
 
+@dataclass(frozen=True, slots=True)
+class Liked:
+    """Topics and sources of the stories the reader asked more, or less, of."""
+
+    more_topics: set[int]
+    more_sources: set[int]
+    less_topics: set[int]
+    less_sources: set[int]
+
+
 def _score(
-    pool: dict[int, Candidate], meta: dict[int, Meta], signals: ReaderSignals
-) -> list[tuple[float, int, str]]:
-    less_topics, less_sources = _liked(meta, signals.less)
-    more_topics, more_sources = _liked(meta, signals.more)
+    pool: dict[int, Candidate], meta: dict[int, Meta], signals: ReaderSignals, blend: Blend
+) -> list[tuple[float, int, str, Features]]:
+    """Hides and "less like this" stories are filtered out here; the blend orders the rest."""
+    liked = Liked(*_liked(meta, signals.more), *_liked(meta, signals.less))
     read = set(signals.reads)
     scored = []
     for article_id, candidate in pool.items():
@@ -329,19 +355,26 @@ def _score(
             continue
         if about.topics & signals.hidden_topics or about.source_id in signals.hidden_sources:
             continue
-        score = (
-            candidate.learned
-            + (1.0 if FOLLOW in candidate.evidence else 0.0)
-            + (0.6 if SIMILAR in candidate.evidence else 0.0)
-            + 0.4 * candidate.popularity
-            + 0.5 * math.exp(-about.age_hours / 24)
-            + 0.3 * bool(about.topics & more_topics or about.source_id in more_sources)
-            - 0.8 * bool(about.topics & less_topics)
-            - 0.4 * (about.source_id in less_sources)
-        )
-        scored.append((score, article_id, _reason(candidate, about)))
+        features = blend_features(candidate, about, liked)
+        scored.append((blend.score(features), article_id, _reason(candidate, about), features))
     scored.sort(key=lambda row: (-row[0], -row[1]))
     return scored
+
+
+def blend_features(candidate: Candidate, about: Meta, liked: Liked) -> Features:
+    """The one definition of the blend's features: what is scored at serving time is what
+    the impression log stores and the retrain learns from."""
+    return (
+        candidate.learned,
+        1.0 if FOLLOW in candidate.evidence else 0.0,
+        1.0 if SIMILAR in candidate.evidence else 0.0,
+        candidate.popularity,
+        math.exp(-about.age_hours / 24),
+        1.0 if about.topics & liked.more_topics or about.source_id in liked.more_sources else 0.0,
+        1.0 if about.topics & liked.less_topics else 0.0,
+        1.0 if about.source_id in liked.less_sources else 0.0,
+        1.0 if candidate.evidence.get(BEHAVIOUR) else 0.0,
+    )
 
 
 def _liked(meta: dict[int, Meta], article_ids: frozenset[int]) -> tuple[set[int], set[int]]:
@@ -365,20 +398,20 @@ def _reason(candidate: Candidate, about: Meta) -> str:
 
 
 def _diversify(
-    scored: list[tuple[float, int, str]], meta: dict[int, Meta], needed: int
-) -> list[tuple[int, str, float]]:
+    scored: list[tuple[float, int, str, Features]], meta: dict[int, Meta], needed: int
+) -> list[Ranked]:
     """One story per cluster; within each run of SPREAD_WINDOW at most MAX_PER_TOPIC per topic
     and MAX_PER_SOURCE per source, so small sources are not crowded out by the wires."""
     clusters: set[int] = set()
     waiting = []
-    for score, article_id, reason in scored:
+    for score, article_id, reason, features in scored:
         cluster = meta[article_id].cluster_id
         if cluster is not None:
             if cluster in clusters:
                 continue
             clusters.add(cluster)
-        waiting.append((article_id, reason, score))
-    chosen: list[tuple[int, str, float]] = []
+        waiting.append((article_id, reason, score, features))
+    chosen: list[Ranked] = []
     while waiting:
         window = chosen[-(len(chosen) % SPREAD_WINDOW) :] if len(chosen) % SPREAD_WINDOW else []
         pick = next((i for i, row in enumerate(waiting) if _fits(row[0], window, meta)), 0)
@@ -388,12 +421,12 @@ def _diversify(
     return chosen
 
 
-def _fits(article_id: int, window: list[tuple[int, str, float]], meta: dict[int, Meta]) -> bool:
+def _fits(article_id: int, window: list[Ranked], meta: dict[int, Meta]) -> bool:
     about = meta[article_id]
-    same_source = sum(1 for pk, _, _ in window if meta[pk].source_id == about.source_id)
+    same_source = sum(1 for pk, _, _, _ in window if meta[pk].source_id == about.source_id)
     if same_source >= MAX_PER_SOURCE:
         return False
     return all(
-        sum(1 for pk, _, _ in window if topic in meta[pk].topics) < MAX_PER_TOPIC
+        sum(1 for pk, _, _, _ in window if topic in meta[pk].topics) < MAX_PER_TOPIC
         for topic in about.topics
     )

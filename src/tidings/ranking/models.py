@@ -1,8 +1,9 @@
 """Bookkeeping of the live ranking state: how far it has read the interaction log, which
-snapshot is current, and which external logs were imported."""
+snapshot is current, which external logs were imported, and what the For-you feed showed."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 
 
@@ -38,3 +39,24 @@ class InteractionImport(models.Model):
 
     def __str__(self) -> str:
         return f"{self.path} ({self.rows} rows)"
+
+
+class FeedImpression(models.Model):
+    """One story shown on a For-you page, with the blend's feature values at that moment.
+
+    What the blend learns from: joined with the interaction log, an impression is "opened"
+    when the same reader (or anonymous session) opened the story within a day. Written with
+    one INSERT per page served; pruned by the nightly retrain (`IMPRESSIONS_KEPT`).
+    """
+
+    reader = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    session = models.CharField(max_length=64, blank=True)
+    article_id = models.BigIntegerField()
+    position = models.PositiveSmallIntegerField(help_text="0 is the top of the feed.")
+    features = models.JSONField(help_text="Values in ranking.blend.BLEND_FEATURES order.")
+    shown_at = models.DateTimeField(db_index=True)
+
+    def __str__(self) -> str:
+        return f"{self.article_id} at {self.position} ({self.shown_at:%Y-%m-%d %H:%M})"

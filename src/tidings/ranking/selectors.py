@@ -6,12 +6,14 @@ from __future__ import annotations
 import threading
 import time
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
+from tidings.ranking.blend import Blend, blend_load
 from tidings.ranking.model import DefaultScorer, LearnedScorer, Scorer
 from tidings.ranking.models import StateCursor
 from tidings.ranking.services import LIVE
-from tidings.ranking.snapshots import scorer_path, snapshot_read
+from tidings.ranking.snapshots import blend_path, scorer_path, snapshot_read
 from tidings.ranking.state import RankingState
 from tidings.readers.models import Feedback, Follow, Reading
 
@@ -26,6 +28,8 @@ class _Held:
     checked_at: float = 0.0
     scorer: Scorer = field(default_factory=DefaultScorer)
     scorer_mtime: float = 0.0
+    blend: Blend = field(default_factory=Blend)
+    blend_mtime: float = 0.0
 
 
 _held = _Held()
@@ -43,10 +47,14 @@ def live_state() -> RankingState:
         if version != _held.version:
             _held.state = snapshot_read(version=version) or RankingState()
             _held.version = version
-        trained_at = _scorer_mtime()
+        trained_at = _mtime(scorer_path())
         if trained_at != _held.scorer_mtime:  # a retrain replaced the model file
             _held.scorer = _scorer_load()
             _held.scorer_mtime = trained_at
+        trained_at = _mtime(blend_path())
+        if trained_at != _held.blend_mtime:
+            _held.blend = blend_load(blend_path()) if trained_at else Blend()
+            _held.blend_mtime = trained_at
     return _held.state
 
 
@@ -55,6 +63,7 @@ def live_state_forget() -> None:
     _held.checked_at = 0.0
     _held.version = -1
     _held.scorer_mtime = -1.0
+    _held.blend_mtime = -1.0
 
 
 def live_scorer() -> Scorer:
@@ -62,9 +71,16 @@ def live_scorer() -> Scorer:
     return _held.scorer
 
 
-def _scorer_mtime() -> float:
+def live_blend() -> Blend:
+    """The For-you blend this process holds; a retrain's new file is picked up like the
+    scorer's, within `VERSION_CHECK_SECONDS`, without a restart."""
+    live_state()
+    return _held.blend
+
+
+def _mtime(path: Path) -> float:
     try:
-        return scorer_path().stat().st_mtime
+        return path.stat().st_mtime
     except FileNotFoundError:
         return 0.0
 

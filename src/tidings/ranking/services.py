@@ -1,5 +1,5 @@
 """Writes of the ranking app: fold the interaction log into the live state, import external
-click logs, retrain the scorer.
+click logs, retrain the scorer, log what the For-you feed showed and learn its blend from it.
 
 Exactly-once: `state_refresh` reads the cursor, folds every interaction after its watermark
 into the current snapshot, writes snapshot version+1, and then claims the step with one
@@ -9,22 +9,27 @@ so no interaction is ever counted twice, on SQLite and PostgreSQL alike.
 
 from __future__ import annotations
 
+import bisect
 import hashlib
+import math
 import os
 import random
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import numpy as np
 from django.db import transaction
+from django.utils import timezone
 
+from tidings.ranking.blend import BLEND_FEATURES, Blend, blend_fit, blend_load, blend_save
 from tidings.ranking.events import Click, read_clicks
 from tidings.ranking.model import DefaultScorer, LearnedScorer, scorer_train
-from tidings.ranking.models import InteractionImport, StateCursor
+from tidings.ranking.models import FeedImpression, InteractionImport, StateCursor
 from tidings.ranking.recommend import pool_for
 from tidings.ranking.snapshots import (
+    blend_path,
     scorer_path,
     snapshot_discard,
     snapshot_read,
@@ -32,7 +37,7 @@ from tidings.ranking.snapshots import (
     snapshots_prune,
 )
 from tidings.ranking.state import RankingState
-from tidings.readers.models import Interaction
+from tidings.readers.models import Interaction, Profile
 
 LIVE = "live"
 # What counts as a reader choosing a story; follows and feedback are read at request time.
@@ -253,3 +258,126 @@ def _training_rows(
     clicked = np.zeros(len(chosen), dtype=np.int8)
     clicked[0] = 1
     return features[chosen], clicked
+
+
+# -- the For-you blend ------------------------------------------------------------------------
+
+IMPRESSIONS_KEPT = timedelta(days=30)
+OPEN_WINDOW = timedelta(hours=24)  # an impression counts as opened within this long
+BLEND_MAX_IMPRESSIONS = 500_000  # the newest labelled ones; the fit is linear, this is plenty
+FEATURE_DIGITS = 4
+
+Shown = tuple[int, int, Sequence[float]]  # article id, position in the feed, blend features
+
+
+def impressions_record(
+    *, reader_id: int | None, session_key: str | None, shown: Sequence[Shown]
+) -> int:
+    """Log a served For-you page in one INSERT. Nothing for a reader who paused history (they
+    are not followed around, and their opens are not logged either, so every impression
+    would look ignored), nor for a visitor without a session, whose opens cannot be joined."""
+    if not shown or (reader_id is None and not session_key):
+        return 0
+    if (
+        reader_id is not None
+        and Profile.objects.filter(user_id=reader_id, history_paused=True).exists()
+    ):
+        return 0
+    now = timezone.now()
+    FeedImpression.objects.bulk_create(
+        FeedImpression(
+            reader_id=reader_id,
+            session=(session_key or "")[:64],
+            article_id=article_id,
+            position=min(position, 32_767),
+            features=[round(value, FEATURE_DIGITS) for value in features],
+            shown_at=now,
+        )
+        for article_id, position, features in shown
+    )
+    return len(shown)
+
+
+@dataclass(frozen=True, slots=True)
+class BlendRetrainResult:
+    blend: Blend  # the blend in use after this run: the new one, or the one kept
+    learned: bool
+    impressions: int
+    opened: int
+    pruned: int
+
+
+def blend_retrain(*, now: datetime | None = None) -> BlendRetrainResult:
+    """Prune old impressions, label the rest (opened within `OPEN_WINDOW`?) and fit the blend.
+
+    Impressions younger than the window are left for the next run: their reader may still
+    open them. With too few opened or ignored impressions nothing is written and the blend in
+    use stays (the default on a new site)."""
+    now = now or timezone.now()
+    pruned, _ = FeedImpression.objects.filter(shown_at__lt=now - IMPRESSIONS_KEPT).delete()
+    rows = [
+        row
+        for row in FeedImpression.objects.filter(shown_at__lte=now - OPEN_WINDOW)
+        .order_by("-shown_at")
+        .values_list("reader_id", "session", "article_id", "position", "features", "shown_at")[
+            :BLEND_MAX_IMPRESSIONS
+        ]
+        if _usable(row[4])
+    ]
+    opened = _opened(rows)
+    blend = blend_fit(
+        features=np.array([row[4] for row in rows], dtype=np.float64).reshape(
+            -1, len(BLEND_FEATURES)
+        ),
+        opened=opened,
+        positions=np.array([row[3] for row in rows], dtype=np.float64),
+        trained_at=now.isoformat(timespec="seconds"),
+    )
+    if blend is not None:
+        blend_save(blend=blend, path=blend_path())
+    return BlendRetrainResult(
+        blend=blend or blend_load(blend_path()),
+        learned=blend is not None,
+        impressions=len(rows),
+        opened=int(opened.sum()),
+        pruned=pruned,
+    )
+
+
+def _usable(features: object) -> bool:
+    """Rows logged for another feature list (before a change of BLEND_FEATURES) are skipped."""
+    return (
+        isinstance(features, list)
+        and len(features) == len(BLEND_FEATURES)
+        and all(isinstance(v, int | float) and math.isfinite(v) for v in features)
+    )
+
+
+def _viewer(reader: int | None, session: str) -> tuple[str, int | str]:
+    return ("r", reader) if reader is not None else ("s", session)
+
+
+def _opened(rows: list[tuple]) -> np.ndarray:
+    """1 where the same reader (or session) opened the story within the window after it was
+    shown, from anywhere on the site, read from the interaction log."""
+    if not rows:
+        return np.zeros(0, dtype=np.int8)
+    wanted = {(_viewer(reader, session), article) for reader, session, article, *_ in rows}
+    first = min(row[5] for row in rows)
+    last = max(row[5] for row in rows) + OPEN_WINDOW
+    opens: dict[tuple, list[datetime]] = {}
+    log = Interaction.objects.filter(
+        kind__in=OBSERVED_KINDS, occurred_at__gte=first, occurred_at__lte=last
+    ).values_list("reader", "session", "article_id", "occurred_at")
+    for reader, session, article_id, at in log.iterator(chunk_size=REFRESH_BATCH):
+        key = (_viewer(reader, session), article_id)
+        if key in wanted:
+            opens.setdefault(key, []).append(at)
+    for times in opens.values():
+        times.sort()
+    labels = np.zeros(len(rows), dtype=np.int8)
+    for i, (reader, session, article_id, _, _, shown_at) in enumerate(rows):
+        times = opens.get((_viewer(reader, session), article_id), [])
+        after = bisect.bisect_left(times, shown_at)
+        labels[i] = after < len(times) and times[after] <= shown_at + OPEN_WINDOW
+    return labels

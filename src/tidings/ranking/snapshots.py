@@ -1,4 +1,5 @@
-"""Where the live ranking state and the learned scorer live on disk (TIDINGS_DATA_DIR/ranking).
+"""Where the live ranking state, the learned scorer and the For-you blend live on disk
+(TIDINGS_DATA_DIR/ranking).
 
 A snapshot is written whole to a temporary name and renamed into place, so a reader never
 sees half a file; the database's StateCursor.version says which snapshot is current.
@@ -28,6 +29,11 @@ def snapshot_path(*, version: int) -> Path:
 
 def scorer_path() -> Path:
     return ranking_dir() / "scorer.pkl"
+
+
+def blend_path() -> Path:
+    """The For-you blend's learned weights (JSON; absent until there is enough data)."""
+    return ranking_dir() / "blend.json"
 
 
 def snapshot_write(*, state: RankingState, version: int) -> Path:

@@ -1,7 +1,12 @@
 """The For-you feed, the "Recommended for you" rail and the trending-topics rail, as HTMX
-fragments loaded after the (cached) page, so personal parts never enter the shared cache."""
+fragments loaded after the (cached) page, so personal parts never enter the shared cache.
+
+Each For-you page served is logged as impressions (what the blend learns from); the rail
+beside an article is not: it is another surface, ranked around the story just opened."""
 
 from __future__ import annotations
+
+from typing import Any
 
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import render
@@ -10,7 +15,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from tidings.articles.models import Article
-from tidings.ranking.foryou import for_you_page
+from tidings.ranking.foryou import ForYouPage, for_you_page
+from tidings.ranking.services import impressions_record
 from tidings.ranking.trending import trending_topics
 from tidings.readers.models import Interaction, Profile
 
@@ -29,6 +35,20 @@ def _session_key(request: HttpRequest) -> str:
     if not request.session.session_key:
         request.session.save()
     return request.session.session_key or ""
+
+
+def impressions_log(request: HttpRequest, *, user: Any | None, page: ForYouPage) -> None:
+    """Log what a For-you page showed; not for a browser's prefetch or prerender, which
+    nobody may ever look at."""
+    purpose = request.headers.get("Sec-Purpose") or request.headers.get("Purpose") or ""
+    if not page.items or purpose.startswith("prefetch"):
+        return
+    session = getattr(request, "session", None)
+    impressions_record(
+        reader_id=user.pk if user is not None and user.is_authenticated else None,
+        session_key=session.session_key if session is not None else None,
+        shown=[(item.article.pk, item.position, item.features) for item in page.items],
+    )
 
 
 def _history_paused(request: HttpRequest) -> bool:
@@ -58,6 +78,7 @@ def for_you_feed(request: HttpRequest) -> HttpResponse:
         cursor=cursor,
         limit=FEED_PAGE,
     )
+    impressions_log(request, user=request.user, page=page)
     template = (
         "ranking/partials/_for_you.html" if cursor == 0 else "ranking/partials/_for_you_items.html"
     )
