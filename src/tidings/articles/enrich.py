@@ -10,13 +10,15 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from datetime import timedelta
 from functools import cache
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from tidings.articles.models import Article, ArticleTopic, Topic, TopicAlias
+from tidings.articles.models import Article, ArticleTopic, NameSighting, Topic, TopicAlias
 from tidings.articles.services import content_changed
 from tidings.articles.stories import stories_assign, stories_assign_soon
 from tidings.enrichment import basics
@@ -26,11 +28,20 @@ from tidings.enrichment.aliases import (
     build_alias_index,
     gazetteer_catalogue,
     normalise_alias,
+    proposals_from_sightings,
+    slugify,
     topics_for_story,
 )
 from tidings.enrichment.entities import find_entities
 from tidings.enrichment.near_duplicates import signature
-from tidings.enrichment.types import CatalogueTopic, Entity, TopicCatalogue, TopicLink
+from tidings.enrichment.types import (
+    CatalogueTopic,
+    Entity,
+    NameSeen,
+    TopicCatalogue,
+    TopicLink,
+    TopicProposal,
+)
 from tidings.enrichment.vectors import word_embeddings
 from tidings.search import state
 from tidings.search.models import ArticleVector, EnrichmentModel
@@ -147,6 +158,8 @@ def _enrich_batch(article_ids: list[int], report: EnrichReport, *, assign_storie
                 )
             )
         work.store()
+        _sightings_store(work.sightings, article_ids=[article.pk for article in articles])
+        _topics_propose(keys={sighting.key for sighting in work.sightings}, report=report)
     report.articles += len(articles)
     if not assign_stories:
         return
@@ -162,7 +175,9 @@ class _Work:
 
     report: EnrichReport
     topics: dict[str, Topic | None] = field(default_factory=dict)
+    unseen: set[str] = field(default_factory=set)  # new names that are no topic yet (slugs)
     tags: list[ArticleTopic] = field(default_factory=list)
+    sightings: list[NameSighting] = field(default_factory=list)
     vectors: list[ArticleVector] = field(default_factory=list)
 
     def store(self) -> None:
@@ -272,9 +287,11 @@ def _predicted_topics_set(article: Article, links: list[TopicLink], work: _Work)
     kept: set[int] = set()
     for link in links:
         if link.slug not in work.topics:
-            work.topics[link.slug] = _topic_for_link(link, work.report)
+            work.topics[link.slug] = _topic_for_link(link, work)
         topic = work.topics[link.slug]
         if topic is None:
+            if link.slug in work.unseen:
+                work.sightings.append(_sighting(article, link))
             continue
         kept.add(topic.pk)
         tag = existing.get(topic.pk)
@@ -300,20 +317,27 @@ def _predicted_topics_set(article: Article, links: list[TopicLink], work: _Work)
         ArticleTopic.objects.filter(pk__in=stale).delete()
 
 
-def _topic_for_link(link: TopicLink, report: EnrichReport) -> Topic | None:
-    """The link's topic (following merges), created for a new name; None when blocked."""
+def _topic_for_link(link: TopicLink, work: _Work) -> Topic | None:
+    """The link's topic (following merges); None when blocked or when it is no topic yet.
+
+    A new name the shipped gazetteer knows (a country, a central bank) becomes an approved
+    topic at first sight. Any other new name is only sighted: it becomes a topic when
+    several sources carry it (`_topics_propose`).
+    """
     topic = Topic.objects.filter(slug=link.slug).first()
     if topic is None and link.new:
-        known = link.name in gazetteer_names()
+        if link.name not in gazetteer_names():
+            work.unseen.add(link.slug)
+            return None
         topic = Topic.objects.create(
-            name=link.name[:200],
-            slug=link.slug[:200],
-            kind=link.kind,
-            status=Topic.Status.APPROVED if known else Topic.Status.PROPOSED,
+            name=link.name[:200], slug=link.slug[:200], kind=link.kind, status=Topic.Status.APPROVED
         )
-        report.topics_created += 1
-        if not known:
-            report.proposed.append(topic.name)
+        work.report.topics_created += 1
+    return _topic_followed(topic)
+
+
+def _topic_followed(topic: Topic | None) -> Topic | None:
+    """The topic after merges; None when there is none or editors blocked it."""
     hops = 0
     while topic is not None and topic.merged_into_id and hops < 10:
         topic = Topic.objects.filter(pk=topic.merged_into_id).first()
@@ -321,6 +345,92 @@ def _topic_for_link(link: TopicLink, report: EnrichReport) -> Topic | None:
     if topic is None or topic.status == Topic.Status.BLOCKED:
         return None
     return topic
+
+
+# --- new names: sighted first, proposed once several sources carry them ---------------------
+
+
+def _sighting(article: Article, link: TopicLink) -> NameSighting:
+    now = timezone.now()
+    ran = article.published_at if article.published_at and article.published_at < now else now
+    return NameSighting(
+        key=normalise_alias(link.name)[:200],
+        name=link.name[:200],
+        kind=link.kind,
+        article=article,
+        source_id=article.source_id,
+        confidence=round(float(link.confidence), 4),
+        seen_at=ran,
+    )
+
+
+def _sightings_store(sightings: list[NameSighting], *, article_ids: list[int]) -> None:
+    """Each story's sightings as this enrichment saw them: new ones added, gone ones dropped."""
+    current = {(sighting.article_id, sighting.key) for sighting in sightings}
+    stored = NameSighting.objects.filter(article_id__in=article_ids)
+    gone = [
+        pk
+        for pk, article_id, key in stored.values_list("pk", "article_id", "key")
+        if (article_id, key) not in current
+    ]
+    if gone:
+        NameSighting.objects.filter(pk__in=gone).delete()
+    NameSighting.objects.bulk_create(sightings, ignore_conflicts=True)
+
+
+def _topics_propose(*, keys: set[str], report: EnrichReport) -> None:
+    """Names that stories from enough sources carried become topics proposed to editors.
+
+    The rule is `proposals_from_sightings`; the stories that carried the name are tagged
+    (predicted, each with its confidence), and the spent sightings are dropped: the next
+    story with the name links to the topic directly. Sightings older than the window go.
+    """
+    window = timedelta(days=settings.TOPIC_PROPOSAL_WINDOW_DAYS)
+    NameSighting.objects.filter(recorded_at__lt=timezone.now() - window).delete()
+    ordered = sorted(keys)
+    for start in range(0, len(ordered), BATCH):
+        rows = NameSighting.objects.filter(key__in=ordered[start : start + BATCH])
+        proposals = proposals_from_sightings(
+            sightings=[
+                NameSeen(name, kind, str(source_id), seen_at=seen_at)
+                for name, kind, source_id, seen_at in rows.values_list(
+                    "name", "kind", "source_id", "seen_at"
+                )
+            ],
+            min_sources=settings.TOPIC_PROPOSAL_MIN_SOURCES,
+            window=window,
+        )
+        for proposal in proposals:
+            _topic_propose(proposal, report)
+
+
+def _topic_propose(proposal: TopicProposal, report: EnrichReport) -> None:
+    topic, created = Topic.objects.get_or_create(
+        slug=slugify(proposal.name),
+        defaults={
+            "name": proposal.name[:200],
+            "kind": proposal.kind,
+            "status": Topic.Status.PROPOSED,
+        },
+    )
+    if created:
+        report.topics_created += 1
+        report.proposed.append(topic.name)
+    target = _topic_followed(topic)  # made meanwhile by an editor or a source: theirs stands
+    sightings = NameSighting.objects.filter(key=normalise_alias(proposal.name)[:200])
+    if target is not None:
+        tags = [
+            ArticleTopic(
+                article_id=article_id,
+                topic=target,
+                origin=ArticleTopic.Origin.PREDICTED,
+                confidence=confidence,
+            )
+            for article_id, confidence in sightings.values_list("article_id", "confidence")
+        ]
+        ArticleTopic.objects.bulk_create(tags, ignore_conflicts=True)
+        report.topics_linked += len(tags)
+    sightings.delete()
 
 
 @cache

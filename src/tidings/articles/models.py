@@ -306,6 +306,33 @@ class ArticleTopic(models.Model):
         return f"{self.topic} on {self.article_id} ({self.origin})"
 
 
+class NameSighting(models.Model):
+    """A name no topic has yet, seen in one story: evidence that may make it a topic.
+
+    Enrichment records a sighting instead of creating a topic at first sight; once stories
+    from several sources carry the name, it becomes one proposed topic for the editors and
+    these rows are spent (see `articles.enrich`). Rows older than the window are pruned.
+    """
+
+    key = models.CharField(max_length=200, help_text="The name as aliases are compared.")
+    name = models.CharField(max_length=200, help_text="The spelling in this story.")
+    kind = models.CharField(max_length=16, choices=Topic.Kind.choices)
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="name_sightings")
+    source = models.ForeignKey(Source, on_delete=models.CASCADE, related_name="+")
+    confidence = models.FloatField()
+    seen_at = models.DateTimeField(help_text="When the story ran.")
+    recorded_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        default_permissions = ()  # enrichment's working state: nothing to edit on the desk
+        constraints = [
+            models.UniqueConstraint(fields=["key", "article"], name="name_sighting_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} in {self.article_id}"
+
+
 class Revision(models.Model):
     """The state of a published article before a change, with an optional public correction."""
 

@@ -142,7 +142,10 @@ def article_list_for_feed(
 
 
 def topic_get_by_slug(*, slug: str) -> Topic:
-    """A topic, following merges so old links keep working."""
+    """A topic readers may see, following merges so old links keep working.
+
+    Blocked topics are hidden, and so are proposed ones until an editor approves them.
+    """
     try:
         topic = Topic.objects.select_related("merged_into").get(slug=slug)
     except Topic.DoesNotExist:
@@ -151,7 +154,7 @@ def topic_get_by_slug(*, slug: str) -> Topic:
     while topic.merged_into_id and hops < 10:
         topic = Topic.objects.select_related("merged_into").get(pk=topic.merged_into_id)
         hops += 1
-    if topic.status == Topic.Status.BLOCKED:
+    if topic.status != Topic.Status.APPROVED:
         raise NotFound(f"Topic {slug!r} is not shown.")
     return topic
 

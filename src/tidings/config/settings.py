@@ -238,6 +238,13 @@ FETCH_CA_BUNDLE = env_str("FETCH_CA_BUNDLE")
 # Retry-After holds are shared by every process through the default cache.
 FETCH_HOLD_CACHE_ALIAS = "default"
 
+# --- Enrichment -------------------------------------------------------------------------
+
+# A new name becomes a proposed topic once stories from this many sources carry it within
+# the window (days); sightings older than the window are forgotten (articles.enrich).
+TOPIC_PROPOSAL_MIN_SOURCES = env_int("TOPIC_PROPOSAL_MIN_SOURCES", 3, minimum=1)
+TOPIC_PROPOSAL_WINDOW_DAYS = env_int("TOPIC_PROPOSAL_WINDOW_DAYS", 30, minimum=1)
+
 # --- Auth -------------------------------------------------------------------------------
 
 AUTH_PASSWORD_VALIDATORS = [

@@ -14,12 +14,14 @@ import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from datetime import timedelta
 from functools import cache
 
 from tidings.enrichment.entities import EntityBackend, find_entities, load_gazetteer
 from tidings.enrichment.types import (
     CatalogueTopic,
     Entity,
+    NameSeen,
     SourcedEntities,
     TopicCatalogue,
     TopicLink,
@@ -222,31 +224,69 @@ def propose_topics(
 ) -> list[TopicProposal]:
     """Names the catalogue lacks that several sources keep using: candidates for editors."""
     index = build_alias_index(catalogue=catalogue)
-    sources: dict[str, set[str]] = defaultdict(set)
-    story_counts: Counter[str] = Counter()
-    kinds: dict[str, Counter[str]] = defaultdict(Counter)
-    spellings: dict[str, Counter[str]] = defaultdict(Counter)
-    for story in stories:
-        for entity in story.entities:
-            if index.resolve(entity.name) is not None:
-                continue  # known, or blocked by an editor
-            key = normalise_alias(entity.name)
-            sources[key].add(story.source)
-            story_counts[key] += 1
-            kinds[key][entity.kind] += entity.count
-            spellings[key][entity.name] += entity.count
+    sightings = [
+        NameSeen(entity.name, entity.kind, story.source, weight=entity.count)
+        for story in stories
+        for entity in story.entities
+        if index.resolve(entity.name) is None  # known, or blocked by an editor
+    ]
+    return proposals_from_sightings(sightings=sightings, min_sources=min_sources)
+
+
+def proposals_from_sightings(
+    *, sightings: Iterable[NameSeen], min_sources: int, window: timedelta | None = None
+) -> list[TopicProposal]:
+    """The proposal rule, in one place: a new name becomes a topic for the editors once
+    stories from ``min_sources`` distinct sources used it (within ``window`` of each other,
+    when given). One source repeating a name (its boilerplate, a columnist's sign-off, an
+    extraction slip) never proposes it. Every form of the name (normalised) counts as one;
+    the proposal takes its most used spelling and kind.
+    """
+    groups: dict[str, list[NameSeen]] = defaultdict(list)
+    for seen in sightings:
+        key = normalise_alias(seen.name)
+        if key:
+            groups[key].append(seen)
     proposals = [
-        TopicProposal(
-            name=spellings[key].most_common(1)[0][0],
-            kind=kinds[key].most_common(1)[0][0],
-            source_count=len(names),
-            story_count=story_counts[key],
-            sources=tuple(sorted(names)),
-        )
-        for key, names in sources.items()
-        if len(names) >= min_sources
+        _proposal(group) for group in groups.values() if _recurs(group, min_sources, window)
     ]
     return sorted(proposals, key=lambda p: (-p.source_count, -p.story_count, p.name))
+
+
+def _recurs(group: list[NameSeen], min_sources: int, window: timedelta | None) -> bool:
+    if len({seen.source for seen in group}) < min_sources:
+        return False
+    if window is None:
+        return True
+    dated = sorted((seen.seen_at, seen.source) for seen in group if seen.seen_at is not None)
+    inside: Counter[str] = Counter()
+    first = 0
+    for seen_at, source in dated:  # a sliding window over the stories in the order they ran
+        inside[source] += 1
+        while seen_at - dated[first][0] > window:
+            inside[dated[first][1]] -= 1
+            if not inside[dated[first][1]]:
+                del inside[dated[first][1]]
+            first += 1
+        if len(inside) >= min_sources:
+            return True
+    return False
+
+
+def _proposal(group: list[NameSeen]) -> TopicProposal:
+    spellings: Counter[str] = Counter()
+    kinds: Counter[str] = Counter()
+    for seen in group:
+        spellings[seen.name] += seen.weight
+        kinds[seen.kind] += seen.weight
+    sources = tuple(sorted({seen.source for seen in group}))
+    return TopicProposal(
+        name=spellings.most_common(1)[0][0],
+        kind=kinds.most_common(1)[0][0],
+        source_count=len(sources),
+        story_count=len(group),
+        sources=sources,
+    )
 
 
 def gazetteer_catalogue() -> TopicCatalogue:

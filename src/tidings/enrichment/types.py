@@ -59,6 +59,21 @@ class SourcedEntities:
 
 
 @dataclass(frozen=True, slots=True)
+class NameSeen:
+    """One story's use of a name the catalogue lacks (input to proposals).
+
+    ``weight`` counts towards the proposal's spelling and kind (the mentions in the story,
+    or 1 per story); ``seen_at`` is when the story ran, None when unknown (no window).
+    """
+
+    name: str
+    kind: str
+    source: str
+    weight: int = 1
+    seen_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class TopicProposal:
     """A recurring name not in the catalogue, put to the editors as a proposed topic."""
 

@@ -6,11 +6,12 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.sitemaps import Sitemap
+from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from tidings.articles.models import Article, Section, Topic
+from tidings.articles.models import Article, ArticleTopic, Section, Topic
 
 
 class ArticleSitemap(Sitemap):
@@ -52,7 +53,14 @@ def news_sitemap(request: HttpRequest) -> HttpResponse:
         Article.objects.published()
         .filter(published_at__gte=since)
         .select_related("section")
-        .prefetch_related("article_topics__topic")[:1000]
+        .prefetch_related(
+            Prefetch(  # keywords are the topics readers see: approved, not proposed
+                "article_topics",
+                queryset=ArticleTopic.objects.select_related("topic").filter(
+                    topic__status=Topic.Status.APPROVED
+                ),
+            )
+        )[:1000]
     )
     body = render_to_string(
         "web/news_sitemap.xml",
