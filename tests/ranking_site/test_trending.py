@@ -11,6 +11,7 @@ from django.utils import timezone
 from tests.newsroom import agency, section
 from tests.ranking_site.conftest import bulk_stories
 from tidings.articles.models import Article, StoryCluster, Topic
+from tidings.ranking.trending import trending_refresh
 from tidings.readers.models import Interaction
 
 pytestmark = pytest.mark.django_db
@@ -114,3 +115,13 @@ def test_trending_reads_are_served_from_the_cache(path, django_assert_max_num_qu
     Client().get(path)
     with django_assert_max_num_queries(1):  # the cache get itself, where the cache is a table
         assert Client().get(path).status_code == 200
+
+
+def test_trending_topics_leave_out_names_no_editor_has_approved():
+    """A proposed topic (a new name several sources use) has no page yet: it never trends."""
+    _, burst = _steady_and_burst()
+    Topic.objects.filter(pk=burst.pk).update(status=Topic.Status.PROPOSED)
+    assert "Volcano" not in [t["name"] for t in Client().get("/api/trending/topics").json()]
+    Topic.objects.filter(pk=burst.pk).update(status=Topic.Status.APPROVED)
+    trending_refresh()  # the minute job: an approval shows at its next run
+    assert Client().get("/api/trending/topics").json()[0]["name"] == "Volcano"

@@ -119,3 +119,14 @@ def test_following_an_author_over_the_api(alice):
     assert response.status_code == 201 and response.json()["name"] == "Asha Menon"
     assert api.get("/api/me/follows?kind=author").json()["total"] == 1
     assert b"Asha Menon" in signed_in(alice).get("/account/following/").content
+
+
+def test_a_topic_waiting_for_an_editor_cannot_be_followed(alice):
+    from tidings.articles.models import Topic
+
+    proposed = Topic.objects.create(name="Zorblax", slug="zorblax", status=Topic.Status.PROPOSED)
+    api = Client(HTTP_AUTHORIZATION=f"Token {token_for(alice)}")
+    follow = {"kind": "topic", "target_id": proposed.pk}
+    assert api.post("/api/me/follows", follow, content_type="application/json").status_code == 404
+    Topic.objects.filter(pk=proposed.pk).update(status=Topic.Status.APPROVED)
+    assert api.post("/api/me/follows", follow, content_type="application/json").status_code == 201

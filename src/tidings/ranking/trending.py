@@ -93,11 +93,13 @@ def topics_compute(*, section_ids: list[int] | None = None) -> list[dict]:
         for topic_id, (recent, total) in counts.items()
         if recent >= MIN_RECENT
     ]
-    scored = sorted((row for row in scored if row[0] >= MIN_SURPRISE), reverse=True)[:MAX_LIST]
+    scored = sorted((row for row in scored if row[0] >= MIN_SURPRISE), reverse=True)
+    # Only topics readers can open: proposed names wait for an editor, blocked ones never show.
     topics = Topic.objects.filter(
-        pk__in=[row[1] for row in scored], merged_into__isnull=True
-    ).exclude(status=Topic.Status.BLOCKED)
+        pk__in=[row[1] for row in scored], merged_into__isnull=True, status=Topic.Status.APPROVED
+    )
     names = {topic.pk: topic for topic in topics.only("name", "slug")}
+    scored = [row for row in scored if row[1] in names][:MAX_LIST]
     return [
         {
             "id": topic_id,

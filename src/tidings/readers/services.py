@@ -69,7 +69,10 @@ def _follow_target(kind: str, target_id: int) -> Any:
     model = FOLLOW_TARGETS.get(kind)
     if model is None:
         raise InvalidInput("Follow a topic, section, source or author.")
-    target = model.objects.filter(pk=target_id).first()
+    targets = model.objects.filter(pk=target_id)
+    if model is Topic:  # a proposed, blocked or merged topic has no page to follow
+        targets = targets.filter(status=Topic.Status.APPROVED, merged_into__isnull=True)
+    target = targets.first()
     if target is None:
         raise NotFound(f"No {kind} {target_id}.")
     return target
