@@ -24,6 +24,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from datetime import datetime
+from functools import lru_cache
 
 import numpy as np
 from sklearn.feature_extraction.text import TfidfVectorizer
@@ -36,6 +37,12 @@ from tidings.enrichment.vectors import (
     story_markers,
     word_embeddings,
 )
+
+# A story's words and names, remembered by its text: the same stories come back as candidates
+# for one article after another, and these two are most of a request's work (76 ms → 14 ms
+# for a 60-story pool). 512 stories: ~10 MB at typical lengths, ~35 MB at 6,000 characters.
+_terms = lru_cache(maxsize=512)(content_terms)
+_markers = lru_cache(maxsize=512)(lambda text: frozenset(story_markers(text)))
 
 WEIGHTS = {"wording": 0.62, "names": 0.14, "topics": 0.10, "story": 0.10, "time": 0.04}
 DUPLICATE_THRESHOLD = 0.7
@@ -120,7 +127,7 @@ def _wording(
 def _tfidf_cosines(article: RelatedDoc, candidates: Sequence[RelatedDoc]) -> np.ndarray:
     texts = [_text(article)] + [_text(c) for c in candidates]
     tfidf = TfidfVectorizer(
-        tokenizer=content_terms, lowercase=False, token_pattern=None, sublinear_tf=True
+        tokenizer=_terms, lowercase=False, token_pattern=None, sublinear_tf=True
     )
     try:
         matrix = tfidf.fit_transform(texts)
@@ -130,7 +137,7 @@ def _tfidf_cosines(article: RelatedDoc, candidates: Sequence[RelatedDoc]) -> np.
 
 
 def _names(article: RelatedDoc, candidates: Sequence[RelatedDoc]) -> list[float]:
-    marker_sets = [story_markers(_text(article))] + [story_markers(_text(c)) for c in candidates]
+    marker_sets = [_markers(_text(article))] + [_markers(_text(c)) for c in candidates]
     counts: dict[str, int] = {}
     for markers in marker_sets:
         for marker in markers:
