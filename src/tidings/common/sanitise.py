@@ -7,9 +7,11 @@ fields that end up in ``href``/``src``/``Location`` go through ``safe_link`` (H4
 
 from __future__ import annotations
 
+import json
 import re
 from contextvars import ContextVar
 from html.parser import HTMLParser
+from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 import nh3
@@ -133,10 +135,20 @@ def sanitise_html(html: str, *, base_url: str | None = None) -> str:
 def mark_sanitised(html: str) -> SafeString:
     """Markup stored after ``sanitise_html`` (Article.body_html), ready to render as is.
 
-    The one place the project marks HTML from outside as safe (SECURITY.md H3): callers
-    pass only text that went through the sanitiser when it was stored.
+    The one place the project marks text as safe (SECURITY.md H3): callers pass only text
+    that went through a sanitiser, ``sanitise_html`` when it was stored or ``script_json``.
     """
     return mark_safe(html)
+
+
+def script_json(data: Any) -> SafeString:
+    """JSON to write inside a ``<script>`` element (JSON-LD), sanitised for that place:
+    ``<``, ``>`` and ``&`` become JSON escapes, so no tag can close the element early and
+    the data reads the same to a JSON parser."""
+    text = json.dumps(data, ensure_ascii=False)
+    return mark_sanitised(
+        text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+    )
 
 
 def safe_link(value: str | None, *, base: str | None = None) -> str | None:

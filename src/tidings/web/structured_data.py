@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest
+from django.utils.safestring import SafeString
 
 from tidings.articles.models import Article
+from tidings.common.sanitise import script_json
 
 
-def news_article_json_ld(*, article: Article, url: str, request: HttpRequest) -> str:
+def news_article_json_ld(*, article: Article, url: str, request: HttpRequest) -> SafeString:
     data: dict[str, Any] = {
         "@context": "https://schema.org",
         "@type": "NewsArticle",
@@ -47,6 +48,4 @@ def news_article_json_ld(*, article: Article, url: str, request: HttpRequest) ->
         data["keywords"] = keywords
     if article.status == Article.Status.RETRACTED:
         data["correction"] = article.retraction_note
-    # Escape characters that could close the script element early.
-    text = json.dumps({k: v for k, v in data.items() if v is not None}, ensure_ascii=False)
-    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+    return script_json({k: v for k, v in data.items() if v is not None})
