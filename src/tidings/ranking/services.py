@@ -37,7 +37,8 @@ from tidings.ranking.snapshots import (
     snapshots_prune,
 )
 from tidings.ranking.state import RankingState
-from tidings.readers.models import Interaction, Profile
+from tidings.readers.models import Interaction
+from tidings.readers.selectors import history_paused
 
 LIVE = "live"
 # What counts as a reader choosing a story; follows and feedback are read at request time.
@@ -278,10 +279,7 @@ def impressions_record(
     would look ignored), nor for a visitor without a session, whose opens cannot be joined."""
     if not shown or (reader_id is None and not session_key):
         return 0
-    if (
-        reader_id is not None
-        and Profile.objects.filter(user_id=reader_id, history_paused=True).exists()
-    ):
+    if history_paused(user_id=reader_id):
         return 0
     now = timezone.now()
     with transaction.atomic(savepoint=False):

@@ -18,7 +18,8 @@ from tidings.articles.models import Article
 from tidings.ranking.foryou import ForYouPage, for_you_page
 from tidings.ranking.services import impressions_record
 from tidings.ranking.trending import trending_topics
-from tidings.readers.models import Interaction, Profile
+from tidings.readers.models import Interaction
+from tidings.readers.selectors import history_paused
 
 SESSION_READS = "ranking_reads"
 SESSION_READS_KEPT = 20
@@ -48,13 +49,6 @@ def impressions_log(request: HttpRequest, *, user: Any | None, page: ForYouPage)
         reader_id=user.pk if user is not None and user.is_authenticated else None,
         session_key=session.session_key if session is not None else None,
         shown=[(item.article.pk, item.position, item.features) for item in page.items],
-    )
-
-
-def _history_paused(request: HttpRequest) -> bool:
-    """A reader who paused My Reads is not followed around either: nothing is recorded."""
-    return request.user.is_authenticated and (
-        Profile.objects.filter(user=request.user, history_paused=True).exists()
     )
 
 
@@ -94,7 +88,7 @@ def article_opened(request: HttpRequest, pk: int) -> HttpResponse:
         return HttpResponse("", status=404)
     reads = session_reads(request)
     key = request.session.session_key or ""
-    if not _history_paused(request):
+    if not history_paused(user_id=request.user.pk):
         reads = [read for read in reads if read != pk] + [pk]
         request.session[SESSION_READS] = reads[-SESSION_READS_KEPT:]
         key = _session_key(request)

@@ -15,6 +15,7 @@ from tidings.readers.models import (
     ApiToken,
     Feedback,
     Follow,
+    Profile,
     ReaderSession,
     Reading,
     SavedArticle,
@@ -147,6 +148,15 @@ def article_ids_hidden(
         )
     )
     return hidden
+
+
+def history_paused(*, user_id: int | None) -> bool:
+    """Has this reader paused My Reads? Then nothing follows them around: no reads, opens or
+    For-you impressions are recorded."""
+    return (
+        user_id is not None
+        and Profile.objects.filter(user_id=user_id, history_paused=True).exists()
+    )
 
 
 def api_token_list_for_user(*, user: Any) -> QuerySet[ApiToken]:

@@ -136,7 +136,7 @@ def read_event_record(
     seconds, progress = max(0, min(seconds, 86_400)), max(0, min(progress, 100))
     if not Article.objects.visible().filter(pk=article_id).exists():
         raise NotFound(f"No article {article_id}.")
-    if Profile.objects.filter(user=user, history_paused=True).exists():
+    if selectors.history_paused(user_id=user.pk):
         return None
     now = timezone.now()
     Interaction.objects.create(
