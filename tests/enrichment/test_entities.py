@@ -14,7 +14,7 @@ from tidings.enrichment.aliases import (
     gazetteer_catalogue,
     link_topics,
     normalise_alias,
-    propose_topics,
+    proposals_from_sightings,
     topics_for_story,
     training_topics,
 )
@@ -22,7 +22,7 @@ from tidings.enrichment.entities import NullEntityBackend, find_entities
 from tidings.enrichment.types import (
     CatalogueTopic,
     Entity,
-    SourcedEntities,
+    NameSeen,
     TopicCatalogue,
 )
 
@@ -149,8 +149,11 @@ def test_gazetteer_catalogue_seeds_places_with_their_demonyms() -> None:
 
 
 def test_names_recurring_across_sources_become_proposals() -> None:
-    def story(source: str, *names: str) -> SourcedEntities:
-        return SourcedEntities(source, tuple(Entity(n, "person", 2, 0) for n in names))
+    index = build_alias_index(catalogue=NEWSROOM)
+
+    def story(source: str, *names: str) -> list[NameSeen]:
+        # As enrichment records them: only names the catalogue lacks (or editors blocked).
+        return [NameSeen(n, "person", source, weight=2) for n in names if not index.resolve(n)]
 
     stories = [
         story("reuters", "Rishi Sunak", "Vladimir Putin"),
@@ -160,11 +163,12 @@ def test_names_recurring_across_sources_become_proposals() -> None:
         story("ap", "Vladimir Putin", "Putin"),
         story("afp", "Vladimir Putin"),
     ]
-    proposals = propose_topics(stories=stories, catalogue=NEWSROOM, min_sources=3)
+    sightings = [seen for names in stories for seen in names]
+    proposals = proposals_from_sightings(sightings=sightings, min_sources=3)
     assert [p.name for p in proposals] == ["Rishi Sunak"]  # Putin is known; Hunt: 2 sources
     assert proposals[0].source_count == 3 and proposals[0].kind == "person"
     assert proposals[0].sources == ("bbc", "guardian", "reuters")
-    relaxed = propose_topics(stories=stories, catalogue=NEWSROOM, min_sources=2)
+    relaxed = proposals_from_sightings(sightings=sightings, min_sources=2)
     assert {p.name for p in relaxed} == {"Rishi Sunak", "Jeremy Hunt"}
 
 

@@ -22,7 +22,6 @@ from tidings.enrichment.types import (
     CatalogueTopic,
     Entity,
     NameSeen,
-    SourcedEntities,
     TopicCatalogue,
     TopicLink,
     TopicProposal,
@@ -217,20 +216,6 @@ def _stronger(current: TopicLink | None, candidate: TopicLink) -> TopicLink:
         evidence=evidence,
         new=current.new,
     )
-
-
-def propose_topics(
-    *, stories: Iterable[SourcedEntities], catalogue: TopicCatalogue, min_sources: int = 3
-) -> list[TopicProposal]:
-    """Names the catalogue lacks that several sources keep using: candidates for editors."""
-    index = build_alias_index(catalogue=catalogue)
-    sightings = [
-        NameSeen(entity.name, entity.kind, story.source, weight=entity.count)
-        for story in stories
-        for entity in story.entities
-        if index.resolve(entity.name) is None  # known, or blocked by an editor
-    ]
-    return proposals_from_sightings(sightings=sightings, min_sources=min_sources)
 
 
 def proposals_from_sightings(

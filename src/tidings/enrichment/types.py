@@ -51,14 +51,6 @@ class TopicLink:
 
 
 @dataclass(frozen=True, slots=True)
-class SourcedEntities:
-    """The entities of one story and the source that carried it (input to proposals)."""
-
-    source: str
-    entities: tuple[Entity, ...]
-
-
-@dataclass(frozen=True, slots=True)
 class NameSeen:
     """One story's use of a name the catalogue lacks (input to proposals).
 
